@@ -1,0 +1,155 @@
+/**
+ * The records the store keeps. These are the service's own bookkeeping, not formats HR writes
+ * (those are generated from schemas/ into src/generated/types.ts).
+ */
+import type { RosterEntry, Submission } from '../generated/types.ts'
+
+export type KeyRole = 'admin' | 'hr' | 'viewer'
+
+export interface Office {
+  id: string
+  name: string
+  createdAt: string
+}
+
+export interface ApiKey {
+  id: string
+  /** hex SHA-256 of the key; the key itself is shown once and never stored. */
+  hash: string
+  role: KeyRole
+  /** null: every office (only for admin keys). */
+  office: string | null
+  label: string
+  createdAt: string
+}
+
+/** One stored version of a package: exactly the files it ran with. */
+export interface PackageVersion {
+  id: string
+  version: string
+  hash: string
+  files: Record<string, string>
+  storedAt: string
+}
+
+export type CycleStatus = 'draft' | 'running' | 'closed'
+
+export interface Cycle {
+  id: string
+  office: string
+  name: string
+  package: { id: string; version: string; hash: string }
+  status: CycleStatus
+  /** Optimistic-concurrency counter, bumped by every save. */
+  rev: number
+  rosterSize: number
+  createdAt: string
+  startedAt?: string
+}
+
+export type SecretRef = { env: string } | { stored: string }
+
+export interface Binding {
+  id: string
+  cycle: string
+  office: string
+  plugin: string
+  /** The cycle's form this binding feeds (a form id of the package). */
+  form: string
+  secret: SecretRef
+  /** Normalised answer field -> form property; may name subject/rater/role sources too. */
+  mapping: Record<string, string>
+  createdAt: string
+}
+
+/** A received answer as the instance keeps it. */
+export interface ReceivedSubmission extends Submission {
+  receipt: string
+  receivedAt: string
+}
+
+export interface Deadline {
+  state: string
+  kind: 'deadline' | 'remind'
+  at: string
+}
+
+export interface Task {
+  state: string
+  /** The role whose person must act (collect: the raters still awaited; review: the actor). */
+  role: string
+  /** How many answers (collect) or decisions (review) are still awaited from this role. */
+  remaining: number
+  /** NIPs of the people who may act; omitted for anonymous roles so no listing reveals a peer. */
+  who?: string[]
+  /** review: the actions the actor may take. */
+  actions?: string[]
+  due?: string
+}
+
+export type InstanceStatus = 'active' | 'done' | 'failed'
+
+export interface Explanation {
+  var: string
+  state: string
+  file: string
+  pointer: string
+  source: string
+  package: { id: string; version: string; hash: string }
+  at: string
+}
+
+export interface Instance {
+  id: string
+  cycle: string
+  office: string
+  nip: string
+  /** Optimistic-concurrency counter, bumped by every save. */
+  rev: number
+  status: InstanceStatus
+  state: string
+  stateEnteredAt: string
+  vars: Record<string, unknown>
+  /** role -> answers received, in arrival order (an edit replaces its rater's earlier one). */
+  responses: Record<string, ReceivedSubmission[]>
+  tasks: Task[]
+  deadlines: Deadline[]
+  explanations: Record<string, Explanation>
+  error?: { code: string; message: string; state: string; at: string }
+  outcome?: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface InstanceEvent {
+  instance: string
+  /** 1-based position in the instance's trail. */
+  seq: number
+  type: string
+  at: string
+  data: Record<string, unknown>
+}
+
+export type ReceiptStatus = 'received' | 'accepted' | 'duplicate' | 'rejected'
+
+export interface Receipt {
+  /** Derived from binding + idempotency key, so the same delivery always maps to the same receipt. */
+  id: string
+  binding: string
+  cycle: string
+  office: string
+  idempotencyKey: string
+  receivedAt: string
+  contentType: string
+  /** The exact body as received (text). */
+  body: string
+  /** Request headers with secrets removed. */
+  headers: Record<string, string>
+  status: ReceiptStatus
+  reasons: string[]
+  instance?: string
+  attempts: number
+  updatedAt: string
+}
+
+export type { RosterEntry }

@@ -1,0 +1,76 @@
+/**
+ * The store port: one interface, shaped by what the services do, implemented by every driver
+ * (memory for tests and simulation, lowdb on Node, D1 on Workers). test/store/contract.ts is the
+ * one suite every driver must pass.
+ *
+ * Rules every driver keeps:
+ * - create* fails with AppError 'conflict' when the id exists;
+ * - save/commit with an expected `rev` fails with VersionConflict unless the stored rev equals it,
+ *   and stores the record with rev + 1 (the returned record carries the new rev);
+ * - an instance's events get consecutive `seq` from 1, in the order appended, and are written
+ *   together with the instance (all or nothing);
+ * - a receipt is keyed by its id (derived from binding + idempotency key): putReceipt of an
+ *   existing id changes nothing and returns the stored one with created = false;
+ * - returned records are copies: mutating them never changes the store.
+ */
+import type {
+  ApiKey,
+  Binding,
+  Cycle,
+  Instance,
+  InstanceEvent,
+  InstanceStatus,
+  Office,
+  PackageVersion,
+  Receipt,
+  ReceiptStatus,
+  RosterEntry,
+} from './records.ts'
+
+export type NewEvent = Omit<InstanceEvent, 'instance' | 'seq'>
+
+export interface InstanceFilter {
+  state?: string
+  status?: InstanceStatus
+}
+
+export interface Store {
+  createOffice(office: Office): Promise<void>
+  getOffice(id: string): Promise<Office | null>
+  listOffices(): Promise<Office[]>
+
+  putKey(key: ApiKey): Promise<void>
+  findKeyByHash(hash: string): Promise<ApiKey | null>
+  countKeys(): Promise<number>
+
+  /** Idempotent by (id, hash). */
+  putPackageVersion(pkg: PackageVersion): Promise<void>
+  getPackageVersion(id: string, hash: string): Promise<PackageVersion | null>
+  listPackageVersions(id: string): Promise<PackageVersion[]>
+
+  createCycle(cycle: Cycle): Promise<void>
+  getCycle(id: string): Promise<Cycle | null>
+  saveCycle(cycle: Cycle, expectedRev: number): Promise<Cycle>
+  listCycles(office: string): Promise<Cycle[]>
+  putRoster(cycle: string, entries: RosterEntry[]): Promise<void>
+  getRoster(cycle: string): Promise<RosterEntry[]>
+
+  createBinding(binding: Binding): Promise<void>
+  getBinding(id: string): Promise<Binding | null>
+  listBindings(cycle: string): Promise<Binding[]>
+
+  createInstance(instance: Instance, events: NewEvent[]): Promise<Instance>
+  getInstance(id: string): Promise<Instance | null>
+  /** Saves the instance (rev check) and appends its events atomically. */
+  commitInstance(instance: Instance, expectedRev: number, events: NewEvent[]): Promise<Instance>
+  listInstances(cycle: string, filter?: InstanceFilter): Promise<Instance[]>
+  listEvents(instance: string): Promise<InstanceEvent[]>
+  /** Active instances with at least one deadline at or before `now` (ISO time). */
+  listDueInstances(now: string): Promise<Instance[]>
+
+  putReceipt(receipt: Receipt): Promise<{ receipt: Receipt; created: boolean }>
+  /** Overwrites a receipt that exists (outcome, reasons, attempts). */
+  updateReceipt(receipt: Receipt): Promise<void>
+  getReceipt(id: string): Promise<Receipt | null>
+  listReceipts(cycle: string, status?: ReceiptStatus): Promise<Receipt[]>
+}

@@ -1,0 +1,36 @@
+/**
+ * The engine's inputs and outputs. The engine is pure: `transition` does no I/O and reads no
+ * clock; the service supplies `now` and the facts about the employee and carries out the effects.
+ */
+import type { RosterEntry } from '../generated/types.ts'
+import type { Cycle, Instance, ReceivedSubmission } from '../store/records.ts'
+import type { NewEvent } from '../store/store.ts'
+
+export type EngineEvent =
+  /** Creates the instance's first state (the instance passed in is a blank one made by `newInstance`). */
+  | { type: 'start' }
+  | { type: 'submission'; submission: ReceivedSubmission; /** true when it replaces the same rater's earlier answer (a form builder edit). */ replace?: boolean }
+  /** A person's decision in a review state. `actor` is the NIP of whoever acts. */
+  | { type: 'action'; action: string; actor: string; input?: unknown }
+  /** A recorded deadline of the current state has come (fired by the service's tick). */
+  | { type: 'deadline'; state: string; kind: 'deadline' | 'remind' }
+
+export interface EngineEnv {
+  now: Date
+  cycle: Cycle
+  /** The appraisee's roster entry. */
+  employee: RosterEntry
+  /** This employee's results in earlier cycles (oldest first), as the service found them. */
+  history: unknown[]
+}
+
+export type Effect =
+  | { type: 'notify'; channel: string; to: unknown; message: unknown; state: string }
+  | { type: 'remind'; state: string; roles: string[] }
+
+export interface TransitionResult {
+  instance: Instance
+  /** Events to append to the instance's trail, in order. */
+  events: NewEvent[]
+  effects: Effect[]
+}

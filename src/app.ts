@@ -1,0 +1,49 @@
+/**
+ * createApp(deps): the whole HTTP service, independent of the runtime. Entries (src/entry/) build
+ * the deps for Node or Workers and serve `app.fetch`.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { AppError } from './errors.ts'
+import { docsPage } from './http/docs-page.ts'
+import type { AppEnv } from './http/env.ts'
+import { onError, problem, validationHook } from './http/problem.ts'
+import { cycleRoutes } from './http/routes/cycles.ts'
+import { hookRoutes } from './http/routes/hooks.ts'
+import { instanceRoutes } from './http/routes/instances.ts'
+import { officeRoutes } from './http/routes/offices.ts'
+import { packageRoutes } from './http/routes/packages.ts'
+import type { Deps } from './services/deps.ts'
+import { authenticate } from './services/keys.ts'
+
+const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs$/, /^\/hooks\//]
+
+export const API_INFO = {
+  title: 'kinerja',
+  version: '0.1.0',
+  description: 'Competency-based performance appraisal for Indonesian government offices, run as declarative JSON workflows.',
+}
+
+export function createApp(deps: Deps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never })
+  app.onError(onError(deps.logger))
+  app.notFound((c) => problem(new AppError('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`)))
+
+  app.use('*', async (c, next) => {
+    const path = new URL(c.req.url).pathname
+    if (PUBLIC.some((p) => p.test(path))) return next()
+    c.set('key', await authenticate(deps, c.req.header('authorization')))
+    return next()
+  })
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key (kj_...)' })
+
+  app.get('/health', async (c) => c.json({ status: 'ok', packages: deps.packages.list().map((p) => `${p.id}@${p.version}`) }))
+
+  for (const routes of [officeRoutes, packageRoutes, cycleRoutes, instanceRoutes, hookRoutes]) routes(app, deps)
+
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO })
+  app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO }) as never)))
+  return app
+}
+
+export type KinerjaApp = ReturnType<typeof createApp>

@@ -1,0 +1,97 @@
+/**
+ * The Node entry: lowdb files under KINERJA_DATA_DIR, the bundled packages from workflows/, the
+ * environment as the secret source, and a timer that fires deadlines. `npm start` runs this.
+ *
+ * Environment: PORT (default 8787), HOST (default 127.0.0.1), KINERJA_DATA_DIR (default ./data),
+ * KINERJA_WORKFLOWS_DIR (default ./workflows), KINERJA_ADMIN_KEY (optional: an admin key to accept),
+ * KINERJA_TICK_SECONDS (default 60).
+ */
+import { serve } from '@hono/node-server'
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { createApp } from '../app.ts'
+import { loadPackage } from '../package/load-package.ts'
+import { formatProblem } from '../package/format-problem.ts'
+import { createPackageRegistry, loadBundled } from '../services/package-registry.ts'
+import { adoptKey, createKey } from '../services/keys.ts'
+import { tick } from '../services/instances.ts'
+import type { Deps, Logger } from '../services/deps.ts'
+import { systemClock } from '../services/deps.ts'
+import { createLowdbStore } from '../store/lowdb-store.ts'
+import { createPluginRegistry } from '../../plugins/registry.ts'
+import { jsonPlugin } from '../../plugins/json/index.ts'
+import { nodeDocumentFiles } from './node-document-files.ts'
+import { listPackageDirs, readPackageDir } from './package-files.ts'
+
+const SECRET_LIKE = /(key|secret|token|password|authorization)/i
+
+/** One line per message on stderr; values of secret-looking fields are never printed. */
+export const consoleLogger: Logger = (() => {
+  const line = (level: string) => (message: string, data?: Record<string, unknown>) => {
+    const safe = data && Object.fromEntries(Object.entries(data).map(([k, v]) => [k, SECRET_LIKE.test(k) ? '[redacted]' : v]))
+    process.stderr.write(`${new Date().toISOString()} ${level} ${message}${safe ? ' ' + JSON.stringify(safe) : ''}\n`)
+  }
+  return { info: line('info'), warn: line('warn'), error: line('error') }
+})()
+
+export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger) {
+  const port = Number(env.PORT ?? 8787)
+  const hostname = env.HOST ?? '127.0.0.1'
+  const dataDir = resolve(env.KINERJA_DATA_DIR ?? './data')
+  const workflowsDir = resolve(env.KINERJA_WORKFLOWS_DIR ?? './workflows')
+  await mkdir(dataDir, { recursive: true })
+
+  const store = await createLowdbStore(nodeDocumentFiles(dataDir))
+  const sources = await Promise.all((await listPackageDirs(workflowsDir)).map(async (dir) => ({ dir, files: await readPackageDir(dir) })))
+  const { packages, problems } = await loadBundled(store, loadPackage, sources)
+  for (const { dir, problem } of problems) {
+    if (problem.severity === 'error') log.error(`package problem: ${dir}/${formatProblem(problem)}`)
+    else log.warn(`package warning: ${dir}/${formatProblem(problem)}`)
+  }
+  const deps: Deps = {
+    store,
+    clock: systemClock,
+    packages: createPackageRegistry(store, loadPackage, packages),
+    plugins: createPluginRegistry([jsonPlugin]),
+    logger: log,
+    secrets: (name) => env[name],
+  }
+
+  let printedKey: string | undefined
+  if (env.KINERJA_ADMIN_KEY) await adoptKey(deps, env.KINERJA_ADMIN_KEY, 'admin', 'KINERJA_ADMIN_KEY')
+  else if ((await store.countKeys()) === 0) printedKey = (await createKey(deps, { role: 'admin', office: null, label: 'first admin key' })).key
+
+  const app = createApp(deps)
+  const server = await new Promise<ReturnType<typeof serve>>((ready) => {
+    const s = serve({ fetch: app.fetch, port, hostname }, () => ready(s))
+  })
+  const address = server.address()
+  const url = `http://${hostname}:${typeof address === 'object' && address ? address.port : port}`
+  process.stdout.write(`kinerja listening on ${url}\n`)
+  process.stdout.write(`data: ${dataDir}\npackages: ${packages.map((p) => `${p.id}@${p.version}`).join(', ') || 'none'}\n`)
+  if (printedKey) {
+    process.stdout.write(`\nNo API key existed, so an admin key was created. It is shown only this once:\n\n  KINERJA_KEY=${printedKey}\n\n`)
+  }
+
+  const tickMs = Number(env.KINERJA_TICK_SECONDS ?? 60) * 1000
+  const timer = setInterval(() => {
+    tick(deps).catch((e) => log.error('tick failed', { error: String(e) }))
+  }, tickMs)
+  timer.unref()
+
+  const close = () =>
+    new Promise<void>((done) => {
+      clearInterval(timer)
+      server.close(() => done())
+    })
+  return { url, deps, close }
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
+  const { close } = await startNode()
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      close().then(() => process.exit(0))
+    })
+  }
+}

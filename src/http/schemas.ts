@@ -1,0 +1,134 @@
+/**
+ * Zod descriptions of the HTTP surface (request shapes and the main response shapes) for
+ * validation and /openapi.json. What HR writes (rosters, packages, forms) is described by
+ * schemas/ and checked by ajv in the services, so it appears here only as an opaque body.
+ */
+import { z } from '@hono/zod-openapi'
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string().openapi({ description: 'Stable machine-readable error code.' }),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .openapi('Problem')
+
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'Error', content: { 'application/problem+json': { schema: Problem } } }]),
+  )
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request',
+  401: 'Missing or unknown API key / bad webhook signature',
+  403: 'The key may not do this (role or office)',
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Body too large',
+  422: 'Invalid content, with field errors',
+  503: 'Temporarily unavailable: retry',
+}
+
+export const Id = (name: string, example: string) => z.string().min(1).max(200).openapi({ param: { name, in: 'path' }, example })
+
+export const Office = z.object({ id: z.string(), name: z.string(), createdAt: z.string() }).openapi('Office')
+
+export const NewOffice = z
+  .object({
+    id: z.string().openapi({ example: 'kecamatan-plaju', description: "2-63 lower-case letters, digits and '-'" }),
+    name: z.string().min(1).max(200).openapi({ example: 'Kecamatan Plaju' }),
+  })
+  .openapi('NewOffice')
+
+export const NewKey = z
+  .object({
+    role: z.enum(['admin', 'hr', 'viewer']),
+    label: z.string().max(200).optional(),
+  })
+  .openapi('NewKey')
+
+export const CreatedKey = z
+  .object({ key: z.string().openapi({ description: 'Shown once; only its hash is stored.' }), id: z.string(), role: z.string(), office: z.string().nullable() })
+  .openapi('CreatedKey')
+
+export const Cycle = z
+  .object({
+    id: z.string(),
+    office: z.string(),
+    name: z.string(),
+    package: z.object({ id: z.string(), version: z.string(), hash: z.string() }),
+    status: z.enum(['draft', 'running', 'closed']),
+    rev: z.number().int(),
+    rosterSize: z.number().int(),
+    createdAt: z.string(),
+    startedAt: z.string().optional(),
+  })
+  .openapi('Cycle')
+
+export const NewCycle = z
+  .object({
+    name: z.string().min(1).max(200).openapi({ example: 'Penilaian Kompetensi 2026' }),
+    package: z.string().openapi({ example: 'plaju-kompetensi-360' }),
+    version: z.string().optional().openapi({ description: 'Refuse unless the package is at this version.' }),
+  })
+  .openapi('NewCycle')
+
+export const CycleStatus = z
+  .object({
+    cycle: Cycle,
+    instances: z.number().int(),
+    byStatus: z.record(z.string(), z.number()),
+    byState: z.record(z.string(), z.number()),
+  })
+  .openapi('CycleStatus')
+
+export const NewBinding = z
+  .object({
+    plugin: z.string().openapi({ example: 'json' }),
+    form: z.string().openapi({ example: 'peer' }),
+    secretEnv: z.string().optional().openapi({ description: 'Environment variable holding the secret. Omit to have a secret generated and shown once.' }),
+    mapping: z.record(z.string(), z.string()).optional().openapi({ description: 'Incoming field -> form property.' }),
+  })
+  .openapi('NewBinding')
+
+export const InstanceSummary = z
+  .object({ id: z.string(), cycle: z.string(), nip: z.string(), state: z.string(), status: z.string(), outcome: z.string().optional(), updatedAt: z.string() })
+  .openapi('InstanceSummary')
+
+export const Instance = InstanceSummary.extend({
+  rev: z.number().int(),
+  tasks: z.array(z.record(z.string(), z.unknown())),
+  vars: z.record(z.string(), z.unknown()),
+  responses: z.record(z.string(), z.unknown()),
+  explanation: z.record(z.string(), z.unknown()),
+}).loose().openapi('Instance')
+
+export const ActionBody = z
+  .object({
+    actor: z.string().regex(/^[0-9]{18}$/, 'must be the 18-digit NIP of the person acting').openapi({ example: '198001012005011001' }),
+    input: z.unknown().optional(),
+  })
+  .openapi('ActionBody')
+
+export const Receipt = z
+  .object({
+    id: z.string(),
+    binding: z.string(),
+    cycle: z.string(),
+    status: z.enum(['received', 'accepted', 'duplicate', 'rejected']),
+    reasons: z.array(z.string()),
+    receivedAt: z.string(),
+    attempts: z.number().int(),
+    instance: z.string().optional(),
+  })
+  .loose()
+  .openapi('Receipt')
+
+export const IntakeAnswer = z
+  .object({ receipt: z.string(), status: z.enum(['accepted', 'duplicate']), instance: z.string().optional() })
+  .openapi('IntakeAnswer')
+
+export const AnyJson = z.record(z.string(), z.unknown())

@@ -1,0 +1,74 @@
+/**
+ * Bindings connect one external form (a Kobo asset, a Google Form, a plain JSON sender) to one form
+ * of a cycle: which plugin reads it, which secret authenticates it (an environment variable's name,
+ * or a secret kinerja generates and shows once), and how its fields map onto the form's properties.
+ */
+import { AppError, type FieldError } from '../errors.ts'
+import type { Binding, Cycle, SecretRef } from '../store/records.ts'
+import { newId, newSecret } from '../util/crypto.ts'
+import type { Deps } from './deps.ts'
+
+export interface BindingInput {
+  plugin: string
+  form: string
+  /** Name of the environment variable holding the secret; omit to have one generated. */
+  secretEnv?: string
+  mapping?: Record<string, string>
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/
+
+export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInput): Promise<{ binding: Binding; secret?: string }> {
+  deps.plugins.get(input.plugin)
+  const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+  const errors: FieldError[] = []
+  if (!pkg.forms[input.form]) errors.push({ path: '/form', message: `unknown form '${input.form}'; the package has ${Object.keys(pkg.forms).join(', ')}` })
+  if (input.secretEnv !== undefined && !ENV_NAME.test(input.secretEnv)) {
+    errors.push({ path: '/secretEnv', message: 'must be an environment variable name such as KINERJA_HOOK_PLAJU (the secret itself never goes in a binding)' })
+  }
+  const properties = Object.keys(pkg.forms[input.form]?.properties ?? {})
+  for (const [from, to] of Object.entries(input.mapping ?? {})) {
+    if (!properties.includes(to)) errors.push({ path: `/mapping/${from}`, message: `form '${input.form}' has no property '${to}'` })
+  }
+  if (errors.length) throw new AppError('validation-failed', 'the binding is invalid', { errors })
+
+  let secret: string | undefined
+  let ref: SecretRef
+  if (input.secretEnv) {
+    ref = { env: input.secretEnv }
+    if (deps.secrets(input.secretEnv) === undefined) deps.logger.warn('binding secret variable is not set', { variable: input.secretEnv })
+  } else {
+    secret = newSecret('whs')
+    ref = { stored: secret }
+  }
+  const binding: Binding = {
+    id: newId('bnd'),
+    cycle: cycle.id,
+    office: cycle.office,
+    plugin: input.plugin,
+    form: input.form,
+    secret: ref,
+    mapping: input.mapping ?? {},
+    createdAt: deps.clock.now().toISOString(),
+  }
+  await deps.store.createBinding(binding)
+  return { binding, secret }
+}
+
+/** A binding as the API shows it: never the secret. */
+export function bindingView(b: Binding, baseUrl: string) {
+  return {
+    id: b.id,
+    cycle: b.cycle,
+    plugin: b.plugin,
+    form: b.form,
+    secret: 'env' in b.secret ? { env: b.secret.env } : { generated: true },
+    mapping: b.mapping,
+    hookUrl: `${baseUrl}/hooks/${b.id}`,
+    createdAt: b.createdAt,
+  }
+}
+
+export function bindingSecret(deps: Deps, b: Binding): string | undefined {
+  return 'env' in b.secret ? deps.secrets(b.secret.env) : b.secret.stored
+}

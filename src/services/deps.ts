@@ -1,0 +1,42 @@
+/**
+ * The ports the services and the HTTP app receive. Entries (src/entry/*) build them for their
+ * runtime; tests pass a memory store and a fixed clock.
+ */
+import type { Store } from '../store/store.ts'
+import type { PackageRegistry } from './package-registry.ts'
+import type { PluginRegistry } from '../../plugins/registry.ts'
+
+export interface Clock {
+  now(): Date
+}
+
+export interface Logger {
+  info(message: string, data?: Record<string, unknown>): void
+  warn(message: string, data?: Record<string, unknown>): void
+  error(message: string, data?: Record<string, unknown>): void
+}
+
+export interface Deps {
+  store: Store
+  clock: Clock
+  packages: PackageRegistry
+  plugins: PluginRegistry
+  logger: Logger
+  /** Reads a secret by the name a binding references (an environment variable on Node). */
+  secrets: (name: string) => string | undefined
+  /** Largest webhook body accepted, in bytes (413 above it, before parsing). */
+  maxBodyBytes?: number
+}
+
+export const fixedClock = (iso: string): Clock & { set(iso: string): void; advance(ms: number): void } => {
+  let t = new Date(iso).getTime()
+  return {
+    now: () => new Date(t),
+    set: (v) => void (t = new Date(v).getTime()),
+    advance: (ms) => void (t += ms),
+  }
+}
+
+export const systemClock: Clock = { now: () => new Date() }
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} }

@@ -1,0 +1,93 @@
+/**
+ * Instances: one appraisee in one cycle. Every change goes load -> transition (pure) -> commit
+ * with the expected rev -> effects; a conflicting writer makes us reload and try again, so no
+ * event is ever lost to a race.
+ */
+import { AppError, VersionConflict } from '../errors.ts'
+import { transition } from '../engine/transition.ts'
+import type { EngineEvent, Effect } from '../engine/types.ts'
+import type { Instance } from '../store/records.ts'
+import type { Deps } from './deps.ts'
+import { instanceId } from './cycles.ts'
+
+const MAX_ATTEMPTS = 8
+
+export async function getInstance(deps: Deps, id: string): Promise<Instance> {
+  const instance = await deps.store.getInstance(id)
+  if (!instance) throw new AppError('not-found', `instance '${id}' does not exist`)
+  return instance
+}
+
+/** This employee's finished results in the office's earlier cycles, oldest first. */
+export async function employeeHistory(deps: Deps, office: string, cycle: string, nip: string): Promise<unknown[]> {
+  const cycles = (await deps.store.listCycles(office)).filter((c) => c.id !== cycle).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  const history: unknown[] = []
+  for (const c of cycles) {
+    const done = await deps.store.getInstance(instanceId(c.id, nip))
+    if (done?.status === 'done') history.push({ cycle: { id: c.id, name: c.name, package: c.package }, outcome: done.outcome, vars: done.vars })
+  }
+  return history
+}
+
+/**
+ * Applies one event to an instance and saves it. Rejections (AppError from the engine) propagate
+ * unchanged; version conflicts are retried on a fresh copy.
+ */
+export async function applyEvent(deps: Deps, id: string, event: EngineEvent): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await getInstance(deps, id)
+    const cycle = await deps.store.getCycle(current.cycle)
+    if (!cycle) throw new AppError('not-found', `cycle '${current.cycle}' does not exist`)
+    const employee = await deps.store.getRosterEntry(cycle.id, current.nip)
+    if (!employee) throw new AppError('conflict', `employee ${current.nip} is no longer on the roster of cycle '${cycle.id}'`)
+    const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+    const now = deps.clock.now()
+    const history = await employeeHistory(deps, cycle.office, cycle.id, current.nip)
+    const result = await transition(pkg, current, event, { now, cycle, employee, history })
+    if (result.events.length === 0) return { instance: current, effects: [], changed: false }
+    try {
+      const saved = await deps.store.commitInstance({ ...result.instance, updatedAt: now.toISOString() }, current.rev, result.events)
+      runEffects(deps, saved, result.effects)
+      return { instance: saved, effects: result.effects, changed: true }
+    } catch (e) {
+      if (e instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue
+      if (e instanceof VersionConflict) throw new AppError('unavailable', `instance '${id}' is busy; try again`, { cause: e })
+      throw e
+    }
+  }
+}
+
+/** Outbound channels arrive with the workflow-language issue; until then effects are logged. */
+function runEffects(deps: Deps, instance: Instance, effects: Effect[]): void {
+  for (const effect of effects) {
+    deps.logger.info(`effect ${effect.type}`, { instance: instance.id, state: effect.state, ...(effect.type === 'remind' ? { roles: effect.roles } : { channel: effect.channel }) })
+  }
+}
+
+export async function performAction(
+  deps: Deps,
+  id: string,
+  action: string,
+  body: { actor: string; input?: unknown },
+): Promise<Instance> {
+  const result = await applyEvent(deps, id, { type: 'action', action, actor: body.actor, input: body.input })
+  return result.instance
+}
+
+/** Fires every deadline that has come. Returns how many instances moved. */
+export async function tick(deps: Deps): Promise<number> {
+  const now = deps.clock.now()
+  let moved = 0
+  for (const instance of await deps.store.listDueInstances(now.toISOString())) {
+    const due = instance.deadlines.filter((d) => d.at <= now.toISOString()).sort((a, b) => a.at.localeCompare(b.at))
+    for (const d of due) {
+      try {
+        const r = await applyEvent(deps, instance.id, { type: 'deadline', state: d.state, kind: d.kind })
+        if (r.changed) moved++
+      } catch (e) {
+        deps.logger.error('deadline failed', { instance: instance.id, state: d.state, error: String(e) })
+      }
+    }
+  }
+  return moved
+}

@@ -1,0 +1,165 @@
+/**
+ * Webhook intake, in the order of DESIGN.md section 6: authenticate over the raw bytes, store the
+ * raw receipt durably, then parse, normalise, map, validate, route and transition. Every receipt
+ * that authenticated is kept with its outcome and can be replayed once the configuration is fixed.
+ */
+import { AppError, isAppError } from '../errors.ts'
+import { validateSubmission } from '../generated/validators.js'
+import type { Submission } from '../generated/types.ts'
+import { translateAjvErrors } from '../json/ajv-errors.ts'
+import type { Delivery, SourcePlugin } from '../../plugins/plugin.ts'
+import type { LoadedPackage } from '../package/loaded-package.ts'
+import type { Binding, Receipt } from '../store/records.ts'
+import { sha256Hex } from '../util/crypto.ts'
+import { bindingSecret } from './bindings.ts'
+import { instanceId } from './cycles.ts'
+import type { Deps } from './deps.ts'
+import { applyEvent } from './instances.ts'
+
+export interface IntakeResult {
+  status: 'accepted' | 'duplicate' | 'rejected'
+  receipt: Receipt
+  /** Set when rejected: what the sender is told. */
+  error?: AppError
+}
+
+const encoder = new TextEncoder()
+
+export async function receive(deps: Deps, bindingId: string, delivery: Delivery): Promise<IntakeResult> {
+  const binding = await deps.store.getBinding(bindingId)
+  if (!binding) throw new AppError('bad-signature', `no binding '${bindingId}': check the hook URL`)
+  const plugin = deps.plugins.get(binding.plugin)
+  const secret = bindingSecret(deps, binding)
+  if (secret === undefined) {
+    deps.logger.error('binding secret is not configured', { binding: binding.id, variable: 'env' in binding.secret ? binding.secret.env : undefined })
+    throw new AppError('unavailable', 'this hook is not configured yet; the sender should retry later')
+  }
+  if (!(await plugin.authenticate(delivery, secret))) throw new AppError('bad-signature', 'the signature or token does not match this binding')
+
+  const bodyHash = await sha256Hex(delivery.body)
+  const key = plugin.idempotencyKey(delivery) ?? `sha256:${bodyHash}`
+  // A retry (same key, same bytes) maps to the same receipt; an edit (same key, new bytes) is new.
+  const id = `rcp_${(await sha256Hex(`${binding.id}\n${key}\n${bodyHash}`)).slice(0, 24)}`
+  const now = deps.clock.now().toISOString()
+  const fresh: Receipt = {
+    id,
+    binding: binding.id,
+    cycle: binding.cycle,
+    office: binding.office,
+    idempotencyKey: key,
+    receivedAt: now,
+    contentType: delivery.headers['content-type'] ?? '',
+    body: delivery.text,
+    headers: redactHeaders(delivery.headers, plugin),
+    status: 'received',
+    reasons: [],
+    attempts: 1,
+    updatedAt: now,
+  }
+  let stored: { receipt: Receipt; created: boolean }
+  try {
+    stored = await deps.store.putReceipt(fresh)
+  } catch (e) {
+    deps.logger.error('could not store receipt', { binding: binding.id, error: String(e) })
+    throw new AppError('unavailable', 'the submission could not be stored; retry later', { cause: e })
+  }
+  const receipt = stored.receipt
+  if (!stored.created) {
+    const again = { ...receipt, attempts: receipt.attempts + 1, updatedAt: now }
+    await deps.store.updateReceipt(again)
+    if (receipt.status === 'accepted' || receipt.status === 'duplicate') return { status: 'duplicate', receipt: again }
+    if (receipt.status === 'rejected') return { status: 'rejected', receipt: again, error: new AppError('submission-rejected', receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
+  }
+  return process(deps, binding, plugin, receipt)
+}
+
+/** Processes a stored receipt again, as if it had just arrived (still counted once). */
+export async function replay(deps: Deps, receipt: Receipt): Promise<IntakeResult> {
+  if (receipt.status === 'accepted' || receipt.status === 'duplicate') {
+    throw new AppError('conflict', `receipt '${receipt.id}' was already ${receipt.status}; it counts once`)
+  }
+  const binding = await deps.store.getBinding(receipt.binding)
+  if (!binding) throw new AppError('not-found', `binding '${receipt.binding}' no longer exists`)
+  const updated = { ...receipt, attempts: receipt.attempts + 1, updatedAt: deps.clock.now().toISOString() }
+  return process(deps, binding, deps.plugins.get(binding.plugin), updated)
+}
+
+async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<IntakeResult> {
+  try {
+    const submission = await toSubmission(deps, binding, plugin, receipt)
+    const cycle = await deps.store.getCycle(binding.cycle)
+    if (!cycle || cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle?.status ?? 'gone'})`)
+    const id = instanceId(cycle.id, submission.subject)
+    const instance = await deps.store.getInstance(id)
+    if (!instance) throw new AppError('submission-rejected', `employee ${submission.subject} is not on the roster of cycle '${cycle.id}'`)
+    const externalId = submission.source?.externalId
+    const replace = externalId !== undefined && (instance.responses[submission.role] ?? []).some((r) => r.rater === submission.rater && r.source?.externalId === externalId)
+    await applyEvent(deps, id, { type: 'submission', submission: { ...submission, receipt: receipt.id, receivedAt: receipt.receivedAt }, replace })
+    const accepted: Receipt = { ...receipt, status: 'accepted', reasons: [], instance: id, updatedAt: deps.clock.now().toISOString() }
+    await deps.store.updateReceipt(accepted)
+    return { status: 'accepted', receipt: accepted }
+  } catch (e) {
+    if (!isAppError(e) || e.status >= 500) {
+      // Transient or unknown: the receipt stays 'received' so a retry or a replay processes it.
+      await deps.store.updateReceipt(receipt).catch(() => undefined)
+      if (isAppError(e)) throw e
+      deps.logger.error('intake failed', { receipt: receipt.id, error: String(e) })
+      throw new AppError('unavailable', 'the submission is stored but could not be processed now; retry later', { cause: e })
+    }
+    const reasons = [e.detail, ...(e.errors ?? []).map((f) => `${f.path}: ${f.message}`)]
+    const rejected: Receipt = { ...receipt, status: 'rejected', reasons, updatedAt: deps.clock.now().toISOString() }
+    await deps.store.updateReceipt(rejected)
+    const error = new AppError(e.code === 'invalid-json' ? 'invalid-json' : e.status === 422 ? e.code : 'submission-rejected', e.detail, {
+      errors: e.errors,
+      extra: { receipt: receipt.id },
+    })
+    return { status: 'rejected', receipt: rejected, error }
+  }
+}
+
+async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<Submission> {
+  const delivery: Delivery = { headers: receipt.headers, text: receipt.body, body: encoder.encode(receipt.body), url: '' }
+  const normalised = plugin.normalise(delivery)
+  const cycle = await deps.store.getCycle(binding.cycle)
+  if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)
+  const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+  const form = pkg.forms[binding.form]!
+  const props = form.properties as Record<string, Record<string, unknown>>
+  const mapped: Record<string, unknown> = {}
+  for (const [field, value] of Object.entries(normalised.fields)) mapped[binding.mapping[field] ?? field] = value
+  const answers: Record<string, unknown> = {}
+  for (const name of Object.keys(props)) if (name in mapped) answers[name] = mapped[name]
+
+  const marked = (mark: string) => Object.keys(props).find((k) => props[k]?.[mark] === true)
+  const pick = (mark: string, fallback: string) => {
+    const prop = marked(mark)
+    return prop !== undefined ? answers[prop] : mapped[fallback]
+  }
+  const submission = {
+    form: binding.form,
+    subject: pick('x-subject', 'subject'),
+    rater: pick('x-rater', 'rater'),
+    role: pick('x-role', 'role') ?? roleOfForm(pkg, binding.form),
+    answers,
+    ...(normalised.submittedAt ? { submittedAt: normalised.submittedAt } : {}),
+    source: { plugin: plugin.name, ...(normalised.externalId ? { externalId: normalised.externalId } : {}) },
+  }
+  if (!validateSubmission(submission)) {
+    throw new AppError('validation-failed', 'the submission is incomplete or invalid', { errors: translateAjvErrors(validateSubmission.errors ?? []) })
+  }
+  return submission as Submission
+}
+
+/** The role a form belongs to, when exactly one role uses it. */
+function roleOfForm(pkg: LoadedPackage, form: string): string | undefined {
+  const roles = Object.entries(pkg.workflow.forms).filter(([, f]) => f === form).map(([r]) => r)
+  return roles.length === 1 ? roles[0] : undefined
+}
+
+function redactHeaders(headers: Record<string, string>, plugin: SourcePlugin): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(headers)) {
+    out[k] = plugin.secretHeaders.includes(k) || k === 'cookie' ? '[redacted]' : v
+  }
+  return out
+}

@@ -1,0 +1,43 @@
+/**
+ * The JSONata context every expression sees, built the same way in every state type, so a formula
+ * tested in one place reads the same names everywhere.
+ */
+import type { RosterEntry } from '../generated/types.ts'
+import type { LoadedPackage } from '../package/loaded-package.ts'
+import type { Instance } from '../store/records.ts'
+import type { EngineEnv } from './types.ts'
+
+export interface ActionContext {
+  name: string
+  actor: string
+  input: unknown
+}
+
+/**
+ * `responses` holds answers only: the rater's NIP never reaches a formula, so no formula (and no
+ * report built from one) can attribute an anonymous answer.
+ */
+export function buildContext(
+  pkg: LoadedPackage,
+  instance: Instance,
+  env: EngineEnv,
+  action?: ActionContext,
+): Record<string, unknown> {
+  const employee: RosterEntry = env.employee
+  const responses: Record<string, unknown[]> = {}
+  for (const role of Object.keys(pkg.workflow.roles)) responses[role] = []
+  for (const [role, list] of Object.entries(instance.responses)) responses[role] = list.map((r) => r.answers)
+  const context: Record<string, unknown> = {
+    employee,
+    position: pkg.framework.positions.find((p) => p.id === employee.position),
+    framework: pkg.framework,
+    cycle: { id: env.cycle.id, name: env.cycle.name, office: env.cycle.office, package: env.cycle.package },
+    params: pkg.workflow.params ?? {},
+    responses,
+    vars: instance.vars,
+    history: env.history,
+    now: env.now.toISOString(),
+  }
+  if (action) context.action = action
+  return context
+}

@@ -1,0 +1,213 @@
+/**
+ * JSONata expressions of a package: parsed once when the package loads, evaluated many times
+ * with guardrails so that a runaway formula written by HR fails fast and is recorded instead of
+ * hanging or crashing the service.
+ */
+import jsonata from 'jsonata'
+import { AppError } from '../errors.ts'
+import type { CompiledExpression } from '../package/loaded-package.ts'
+
+/** Deepest nesting of evaluation frames (non-tail recursion overflows here first). */
+export const MAX_DEPTH = 200
+/** Wall-clock budget of one evaluation, where the clock moves (Node; not deployed Workers). */
+export const MAX_MILLIS = 1000
+/**
+ * Evaluation steps of one evaluation. Unlike the timeout it does not need a moving clock, so a
+ * tail-recursive loop (which JSONata runs without growing the stack) also stops on Workers; and
+ * it is deterministic, so the same package fails the same way on every machine.
+ */
+export const MAX_STEPS = 500_000
+/** Longest sequence or range an expression may build. */
+export const MAX_SEQUENCE = 100_000
+
+const GUARDS = { stack: MAX_DEPTH, timeout: MAX_MILLIS, sequence: MAX_SEQUENCE }
+
+/** Our own words for the guardrail codes: jsonata's are about its internals, not the formula. */
+const GUARD_MESSAGES: Record<string, string> = {
+  D1011: `the expression nests deeper than ${MAX_DEPTH} levels (a function that calls itself without end?)`,
+  D1012: `the expression ran longer than ${MAX_MILLIS} ms (an endless loop?)`,
+  D2014: 'a range (..) is too large',
+  D2015: `a sequence would exceed ${MAX_SEQUENCE} items`,
+  // Not a jsonata code: the step budget below.
+  K1001: `the expression took more than ${MAX_STEPS} evaluation steps (an endless loop?)`,
+}
+
+/** The shape of what jsonata throws: a plain object, not an Error (toolchain.md gotcha 11). */
+interface JsonataFault {
+  code?: string
+  position?: number
+  token?: string
+  message?: string
+}
+
+const asFault = (e: unknown): JsonataFault =>
+  typeof e === 'object' && e !== null ? (e as JsonataFault) : { message: String(e) }
+
+/**
+ * jsonata reports the offset just past the offending token; normalise to the 0-based offset where
+ * the token starts, so an editor can put the cursor on it.
+ */
+function startOffset(source: string, fault: JsonataFault): number {
+  const end = Math.min(Math.max(fault.position ?? 0, 0), source.length)
+  const token = fault.token
+  if (typeof token === 'string' && token !== '(end)' && token.length <= end && source.slice(end - token.length, end) === token) {
+    return end - token.length
+  }
+  return end
+}
+
+/** 1-based line and column of a 0-based offset, for messages people read. */
+function lineColumn(source: string, offset: number): { line: number; column: number } {
+  const before = source.slice(0, offset).split('\n')
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 }
+}
+
+export class ExpressionSyntaxError extends Error {
+  readonly code: string
+  /** 0-based character offset in the expression's source. */
+  readonly position: number
+  readonly token: string | undefined
+  readonly file: string
+  readonly pointer: string
+
+  constructor(fault: JsonataFault, source: string, where: { file: string; pointer: string }) {
+    const position = startOffset(source, fault)
+    const { line, column } = lineColumn(source, position)
+    const at = source.includes('\n') ? `line ${line}, column ${column}` : `column ${column}`
+    super(`${where.file} ${where.pointer}: ${fault.message ?? 'syntax error'} (${fault.code ?? 'S0000'} at ${at})`)
+    this.name = 'ExpressionSyntaxError'
+    this.code = fault.code ?? 'S0000'
+    this.position = position
+    this.token = fault.token
+    this.file = where.file
+    this.pointer = where.pointer
+  }
+}
+
+const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry')
+
+/** A function value of jsonata: a native JS function or one of its lambda objects. */
+const isFunctionValue = (v: unknown): boolean =>
+  typeof v === 'function' ||
+  (typeof v === 'object' && v !== null && ('_jsonata_lambda' in v || '_jsonata_function' in v))
+
+/**
+ * Converts a JSONata result into plain JSON data: no sequence flags, no functions (lambdas hold
+ * their closure, which is cyclic and must not reach the store), no NaN/Infinity.
+ */
+function toPlain(value: unknown): unknown {
+  if (isFunctionValue(value)) return undefined
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return undefined
+    return value
+  }
+  if (Array.isArray(value)) return value.map((v) => toPlain(v) ?? null)
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) {
+    const plain = toPlain(v)
+    if (plain !== undefined) out[k] = plain
+  }
+  return out
+}
+
+export function compileExpression(source: string, where: { file: string; pointer: string }): CompiledExpression {
+  let expr: ReturnType<typeof jsonata>
+  try {
+    expr = jsonata(source, GUARDS)
+  } catch (e) {
+    throw new ExpressionSyntaxError(asFault(e), source, where)
+  }
+
+  // Steps are counted per evaluation: `environment.base` is the frame jsonata creates for each
+  // evaluate() call, so concurrent evaluations of the same expression do not share a budget.
+  const steps = new WeakMap<object, number>()
+  // jsonata's typings only allow string names; its hooks are bound under symbols.
+  ;(expr as unknown as { assign(name: symbol, value: unknown): void }).assign(ENTRY_HOOK, (_node: unknown, _input: unknown, env: { base: object }) => {
+    const n = (steps.get(env.base) ?? 0) + 1
+    if (n > MAX_STEPS) throw { code: 'K1001' }
+    steps.set(env.base, n)
+  })
+
+  const fail = (e: unknown): AppError => {
+    const fault = asFault(e)
+    const reason = (fault.code ? GUARD_MESSAGES[fault.code] : undefined) ?? fault.message ?? 'evaluation failed'
+    const at = fault.position === undefined ? '' : ` at column ${lineColumn(source, startOffset(source, fault)).column}`
+    return new AppError('expression-failed', `${where.file} ${where.pointer}: ${reason} (${fault.code ?? 'error'}${at})`, {
+      extra: { file: where.file, pointer: where.pointer, jsonata: fault.code },
+      cause: e instanceof Error ? e : undefined,
+    })
+  }
+
+  return {
+    file: where.file,
+    pointer: where.pointer,
+    source,
+    async evaluate(context, bindings) {
+      let result: unknown
+      try {
+        result = await expr.evaluate(context, bindings)
+      } catch (e) {
+        throw fail(e)
+      }
+      if (isFunctionValue(result)) {
+        throw fail({ code: 'T0000', message: 'the expression yields a function, not a value' })
+      }
+      return toPlain(result)
+    },
+  }
+}
+
+interface AstNode {
+  type?: string
+  value?: unknown
+  lhs?: unknown
+  rhs?: unknown
+  body?: unknown
+}
+
+const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null
+
+/** Every node below `root` (the AST is a tree, but guard against shared nodes anyway). */
+function* walk(root: unknown, seen = new Set<unknown>()): Generator<AstNode> {
+  if (!isNode(root) || seen.has(root)) return
+  seen.add(root)
+  if (!Array.isArray(root)) yield root
+  for (const child of Object.values(root)) if (isNode(child)) yield* walk(child, seen)
+}
+
+/**
+ * Names of functions the expression defines (`$f := function(...) {...}`) that can call
+ * themselves, directly or through each other. Deployed Workers freeze the clock, so a time limit
+ * cannot stop them there; the loader reports them instead. A reference to the name inside the
+ * body counts as a call, since `$map(xs, $f)` recurses just the same.
+ */
+export function recursiveFunctions(source: string): string[] {
+  let ast: unknown
+  try {
+    ast = jsonata(source).ast()
+  } catch {
+    return []
+  }
+  const calls = new Map<string, Set<string>>()
+  for (const node of walk(ast)) {
+    if (node.type !== 'bind' || !isNode(node.lhs) || node.lhs.type !== 'variable') continue
+    if (!isNode(node.rhs) || node.rhs.type !== 'lambda') continue
+    const name = String(node.lhs.value)
+    const refs = calls.get(name) ?? new Set<string>()
+    for (const inner of walk(node.rhs.body)) if (inner.type === 'variable' && typeof inner.value === 'string') refs.add(inner.value)
+    calls.set(name, refs)
+  }
+  const reachesItself = (name: string): boolean => {
+    const seen = new Set<string>()
+    const todo = [...(calls.get(name) ?? [])]
+    while (todo.length > 0) {
+      const next = todo.pop() as string
+      if (next === name) return true
+      if (seen.has(next)) continue
+      seen.add(next)
+      todo.push(...(calls.get(next) ?? []))
+    }
+    return false
+  }
+  return [...calls.keys()].filter(reachesItself)
+}

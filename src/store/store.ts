@@ -11,7 +11,11 @@
  *   together with the instance (all or nothing);
  * - a receipt is keyed by its id (derived from binding + idempotency key): putReceipt of an
  *   existing id changes nothing and returns the stored one with created = false;
- * - returned records are copies: mutating them never changes the store.
+ * - returned records are copies: mutating them never changes the store;
+ * - createInstance, putRoster, createBinding and putReceipt for a cycle that does not exist fail
+ *   with 'not-found' (drivers keep these records under their cycle);
+ * - saveCycle, commitInstance and updateReceipt of a record that does not exist fail with
+ *   'not-found', not a version conflict; neither moves a record to another cycle.
  */
 import type {
   ApiKey,
@@ -54,6 +58,8 @@ export interface Store {
   listCycles(office: string): Promise<Cycle[]>
   putRoster(cycle: string, entries: RosterEntry[]): Promise<void>
   getRoster(cycle: string): Promise<RosterEntry[]>
+  /** One employee's entry, without copying the whole roster (intake calls this per submission). */
+  getRosterEntry(cycle: string, nip: string): Promise<RosterEntry | null>
 
   createBinding(binding: Binding): Promise<void>
   getBinding(id: string): Promise<Binding | null>

@@ -13,6 +13,16 @@ export interface ActionContext {
   input: unknown
 }
 
+const IDENTITY_MARKS = ['x-subject', 'x-rater', 'x-role']
+
+/** Drops the form's identity fields (x-subject, x-rater, x-role): a rater's NIP is not an answer. */
+function withoutIdentity(pkg: LoadedPackage, form: string, answers: Record<string, unknown>): Record<string, unknown> {
+  const props = (pkg.forms[form]?.properties ?? {}) as Record<string, Record<string, unknown>>
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(answers)) if (!IDENTITY_MARKS.some((m) => props[k]?.[m] === true)) out[k] = v
+  return out
+}
+
 /**
  * `responses` holds answers only: the rater's NIP never reaches a formula, so no formula (and no
  * report built from one) can attribute an anonymous answer.
@@ -26,7 +36,7 @@ export function buildContext(
   const employee: RosterEntry = env.employee
   const responses: Record<string, unknown[]> = {}
   for (const role of Object.keys(pkg.workflow.roles)) responses[role] = []
-  for (const [role, list] of Object.entries(instance.responses)) responses[role] = list.map((r) => r.answers)
+  for (const [role, list] of Object.entries(instance.responses)) responses[role] = list.map((r) => withoutIdentity(pkg, r.form, r.answers))
   const context: Record<string, unknown> = {
     employee,
     position: pkg.framework.positions.find((p) => p.id === employee.position),

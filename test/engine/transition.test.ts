@@ -244,3 +244,31 @@ describe('purity', () => {
     expect(a).toEqual(b)
   })
 })
+
+describe('anonymity in formulas', () => {
+  it('never shows a formula the NIPs a form carries in its identity fields', async () => {
+    const wf = workflow360()
+    wf.states.score = { type: 'compute', assign: { seen: '$string(responses.peer)', kerjasama: '$sum(responses.peer.kerjasama_1)' }, next: 'final' }
+    const form = {
+      type: 'object' as const,
+      title: 'Penilaian',
+      properties: {
+        subject: { type: 'string' as const, 'x-subject': true as const },
+        rater: { type: 'string' as const, 'x-rater': true as const },
+        integritas_1: { type: 'integer' as const, minimum: 1, maximum: 5, 'x-competency': 'integritas' },
+        kerjasama_1: { type: 'integer' as const, minimum: 1, maximum: 5, 'x-competency': 'kerjasama' },
+      },
+      additionalProperties: false,
+    }
+    const pkg = makePackage(wf, { forms: { penilaian: form } })
+    const { instance } = await start(pkg)
+    const peers = [NIP.peer1, NIP.peer2, NIP.peer3, NIP.peer4]
+    const r = await apply(pkg, instance, [
+      submit(answer('self', NIP.camat, { subject: NIP.camat, rater: NIP.camat, integritas_1: 4, kerjasama_1: 4 })),
+      submit(answer('supervisor', NIP.sekcam, { subject: NIP.camat, rater: NIP.sekcam, integritas_1: 4, kerjasama_1: 4 })),
+      ...peers.map((p) => submit(answer('peer', p, { subject: NIP.camat, rater: p, integritas_1: 3, kerjasama_1: 2 }))),
+    ])
+    expect(r.instance.vars.kerjasama).toBe(8)
+    for (const p of peers) expect(String(r.instance.vars.seen)).not.toContain(p)
+  })
+})

@@ -1,0 +1,300 @@
+/**
+ * The data-driven suite: every test/cases/<package>/*.json case replays its events through the
+ * real package on disk (workflows/<package>/, loaded by loadPackage) and the engine, and checks
+ * the states, variables and refusals it expects. The case format is language-neutral and
+ * documented in test/cases/README.md; this file is its one runner. It also runs the package's
+ * sample cycle (workflows/<package>/sample/: roster, submissions, scripted actions) to its end.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { newInstance, transition } from '../src/engine/transition.ts'
+import type { EngineEnv, EngineEvent } from '../src/engine/types.ts'
+import { AppError } from '../src/errors.ts'
+import type { RosterEntry, Submission } from '../src/generated/types.ts'
+import { validateSubmission } from '../src/generated/validators.js'
+import type { LoadedPackage } from '../src/package/loaded-package.ts'
+import { loadPackage } from '../src/package/load-package.ts'
+import { checkRoster, parseRoster } from '../src/services/roster.ts'
+import type { Cycle, Instance, ReceivedSubmission } from '../src/store/records.ts'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const casesDir = join(root, 'test/cases')
+
+/** The string a case writes where a key must not exist at all. */
+const ABSENT = '<absent>'
+
+interface Checkpoint {
+  state?: string
+  status?: string
+  outcome?: string
+  vars?: Record<string, unknown>
+  instance?: Record<string, unknown>
+}
+
+interface CaseSubmission {
+  form: string
+  subject: string
+  rater: string
+  role: string
+  /** competency id (or '*' for every scored question) -> the answer to each of its questions. */
+  levels?: Record<string, number>
+  answers?: Record<string, unknown>
+}
+
+type CaseEvent = { at: string; rejected?: string; reason?: string; expect?: Checkpoint } & (
+  | { type: 'start' }
+  | { type: 'submission'; submission: CaseSubmission; replace?: boolean }
+  | { type: 'action'; action: string; actor: string; input?: unknown }
+  | { type: 'deadline'; state: string; kind?: 'deadline' | 'remind' }
+)
+
+interface Case {
+  description: string
+  notes?: string[]
+  employee: RosterEntry
+  events: CaseEvent[]
+  expect: Checkpoint
+}
+
+/** Every file of the package except the sample data, keyed by its path inside the package. */
+function packageFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {}
+  const visit = (path: string): void => {
+    for (const name of readdirSync(path).sort()) {
+      const full = join(path, name)
+      const rel = relative(dir, full).split('\\').join('/')
+      if (rel === 'sample') continue
+      if (statSync(full).isDirectory()) visit(full)
+      else files[rel] = readFileSync(full, 'utf8')
+    }
+  }
+  visit(dir)
+  return files
+}
+
+/** Fills every question of a competency from `levels`; explicit `answers` win. */
+function answersOf(pkg: LoadedPackage, s: CaseSubmission): Record<string, unknown> {
+  const form = pkg.forms[s.form]
+  const out: Record<string, unknown> = {}
+  if (s.levels && form) {
+    for (const [prop, q] of Object.entries(form.properties)) {
+      const competency = q['x-competency']
+      if (competency === undefined) continue
+      const level = s.levels[competency] ?? s.levels['*']
+      if (level !== undefined) out[prop] = level
+    }
+  }
+  return { ...out, ...s.answers }
+}
+
+/**
+ * Differences between `actual` and the partial `expected`: objects need only the keys written,
+ * arrays must have the same length, numbers agree within 1e-9, ABSENT means "no such key".
+ */
+function mismatches(actual: unknown, expected: unknown, path: string): string[] {
+  if (expected === ABSENT) return actual === undefined ? [] : [`${path}: expected no value, found ${JSON.stringify(actual)}`]
+  if (actual === undefined) return [`${path}: missing (expected ${JSON.stringify(expected)})`]
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    return Math.abs(actual - expected) <= 1e-9 ? [] : [`${path}: expected ${expected}, found ${actual}`]
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return [`${path}: expected an array, found ${JSON.stringify(actual)}`]
+    if (actual.length !== expected.length) {
+      return [`${path}: expected ${expected.length} item(s), found ${actual.length}: ${JSON.stringify(actual)}`]
+    }
+    return expected.flatMap((e, i) => mismatches(actual[i], e, `${path}/${i}`))
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) {
+      return [`${path}: expected an object, found ${JSON.stringify(actual)}`]
+    }
+    const a = actual as Record<string, unknown>
+    return Object.entries(expected).flatMap(([k, e]) => mismatches(a[k], e, `${path}/${k}`))
+  }
+  return Object.is(actual, expected) ? [] : [`${path}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(actual)}`]
+}
+
+function check(instance: Instance, want: Checkpoint, where: string): string[] {
+  const out: string[] = []
+  if (want.state !== undefined) out.push(...mismatches(instance.state, want.state, `${where} state`))
+  if (want.status !== undefined) out.push(...mismatches(instance.status, want.status, `${where} status`))
+  if (want.outcome !== undefined) out.push(...mismatches(instance.outcome, want.outcome, `${where} outcome`))
+  if (want.vars !== undefined) out.push(...mismatches(instance.vars, want.vars, `${where} vars`))
+  if (want.instance !== undefined) out.push(...mismatches(instance, want.instance, `${where} instance`))
+  return out
+}
+
+function engineEvent(pkg: LoadedPackage, event: CaseEvent, index: number): EngineEvent {
+  switch (event.type) {
+    case 'start':
+      return { type: 'start' }
+    case 'submission': {
+      const { levels: _levels, answers: _answers, ...envelope } = event.submission
+      const submission: ReceivedSubmission = {
+        ...envelope,
+        answers: answersOf(pkg, event.submission),
+        receipt: `case-event-${index}`,
+        receivedAt: event.at,
+      }
+      return { type: 'submission', submission, ...(event.replace ? { replace: true } : {}) }
+    }
+    case 'action':
+      return { type: 'action', action: event.action, actor: event.actor, ...(event.input === undefined ? {} : { input: event.input }) }
+    case 'deadline':
+      return { type: 'deadline', state: event.state, kind: event.kind ?? 'deadline' }
+  }
+}
+
+/** Replays a case; returns every way it differs from what it expects ([] when it passes). */
+async function replay(pkg: LoadedPackage, c: Case): Promise<string[]> {
+  const problems: string[] = []
+  const first = c.events[0]
+  if (first?.type !== 'start') return ['the first event must be {"type": "start"}']
+  const cycle: Cycle = {
+    id: `cases-${pkg.id}`,
+    office: 'cases',
+    name: `Case: ${c.description}`,
+    package: { id: pkg.id, version: pkg.version, hash: pkg.hash },
+    status: 'running',
+    rev: 1,
+    rosterSize: 1,
+    createdAt: first.at,
+  }
+  let instance = newInstance({ id: `${cycle.id}/${c.employee.nip}`, cycle, nip: c.employee.nip, now: new Date(first.at) })
+  let previous = first.at
+  for (const [i, event] of c.events.entries()) {
+    const where = `event ${i} (${event.type}${'action' in event ? ` ${event.action}` : ''})`
+    if (event.at < previous) problems.push(`${where}: time goes backwards (${event.at} < ${previous})`)
+    previous = event.at
+    if (event.type === 'deadline') {
+      // The service's tick fires only times the instance recorded and that have come.
+      const kind = event.kind ?? 'deadline'
+      const due = instance.deadlines.find((d) => d.state === event.state && d.kind === kind && d.at <= event.at)
+      if (!due) problems.push(`${where}: no ${kind} of '${event.state}' is due at ${event.at} (recorded: ${JSON.stringify(instance.deadlines)})`)
+    }
+    const env: EngineEnv = { now: new Date(event.at), cycle, employee: c.employee, history: [] }
+    try {
+      const result = await transition(pkg, instance, engineEvent(pkg, event, i), env)
+      if (event.rejected) problems.push(`${where}: expected a '${event.rejected}' refusal, but it was accepted`)
+      instance = result.instance
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e
+      if (!event.rejected) problems.push(`${where}: refused with ${e.code}: ${e.detail} ${JSON.stringify(e.errors ?? [])}`)
+      else if (e.code !== event.rejected) problems.push(`${where}: expected '${event.rejected}', got ${e.code}: ${e.detail}`)
+      else if (event.reason && !e.detail.includes(event.reason)) problems.push(`${where}: the reason "${e.detail}" does not mention "${event.reason}"`)
+    }
+    if (instance.status === 'failed' && c.expect.status !== 'failed') {
+      problems.push(`${where}: the appraisal failed: ${instance.error?.message}`)
+      return problems
+    }
+    if (event.expect) problems.push(...check(instance, event.expect, `after ${where}:`))
+  }
+  problems.push(...check(instance, c.expect, 'at the end:'))
+  return problems
+}
+
+interface SampleAction {
+  nip: string
+  action: string
+  actor: string
+  input?: unknown
+}
+
+/**
+ * Runs the sample cycle: every roster entry answered by its submissions files, then the scripted
+ * actions in order. Returns the instances by NIP and every refusal met on the way.
+ */
+async function runSample(pkg: LoadedPackage, dir: string): Promise<{ instances: Map<string, Instance>; refusals: string[] }> {
+  const read = (file: string) => readFileSync(join(dir, file), 'utf8')
+  const roster = checkRoster(parseRoster(read('roster.json'), 'json'), pkg).entries
+  const submissions = readdirSync(join(dir, 'submissions'))
+    .sort()
+    .map((f) => JSON.parse(read(`submissions/${f}`)) as Submission)
+  const actions = JSON.parse(read('actions.json')) as SampleAction[]
+  const t0 = new Date('2026-01-05T01:00:00.000Z')
+  const cycle: Cycle = {
+    id: 'plaju-2026-sample',
+    office: 'kecamatan-plaju',
+    name: 'Contoh siklus 2026',
+    package: { id: pkg.id, version: pkg.version, hash: pkg.hash },
+    status: 'running',
+    rev: 1,
+    rosterSize: roster.length,
+    createdAt: t0.toISOString(),
+  }
+  const instances = new Map<string, Instance>()
+  const refusals: string[] = []
+  let minutes = 0
+  const step = async (entry: RosterEntry, event: EngineEvent, what: string) => {
+    const now = new Date(t0.getTime() + ++minutes * 60_000)
+    const instance = instances.get(entry.nip) ?? newInstance({ id: `${cycle.id}/${entry.nip}`, cycle, nip: entry.nip, now })
+    try {
+      const result = await transition(pkg, instance, event, { now, cycle, employee: entry, history: [] })
+      instances.set(entry.nip, result.instance)
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e
+      refusals.push(`${what}: ${e.code}: ${e.detail} ${JSON.stringify(e.errors ?? [])}`)
+    }
+  }
+  for (const entry of roster) {
+    await step(entry, { type: 'start' }, `start ${entry.nip}`)
+    for (const [i, s] of submissions.entries()) {
+      if (s.subject !== entry.nip) continue
+      const submission: ReceivedSubmission = { ...s, receipt: `sample-${i}`, receivedAt: t0.toISOString() }
+      await step(entry, { type: 'submission', submission }, `${s.role} answer of ${s.rater} about ${s.subject}`)
+    }
+  }
+  for (const a of actions) {
+    const entry = roster.find((e) => e.nip === a.nip)
+    if (!entry) refusals.push(`action ${a.action}: ${a.nip} is not on the sample roster`)
+    else await step(entry, { type: 'action', action: a.action, actor: a.actor, input: a.input }, `action ${a.action} on ${a.nip}`)
+  }
+  return { instances, refusals }
+}
+
+const packages = readdirSync(casesDir).filter((name) => statSync(join(casesDir, name)).isDirectory())
+
+for (const name of packages) {
+  describe(`package ${name}`, async () => {
+    const { package: pkg, problems } = await loadPackage(packageFiles(join(root, 'workflows', name)))
+    if (!pkg) throw new Error(`workflows/${name} does not load:\n${JSON.stringify(problems, null, 2)}`)
+    const files = readdirSync(join(casesDir, name)).filter((f) => f.endsWith('.json')).sort()
+    for (const file of files) {
+      const c = JSON.parse(readFileSync(join(casesDir, name, file), 'utf8')) as Case
+      it(`${c.description} (${file})`, async () => {
+        expect(await replay(pkg, c)).toEqual([])
+      })
+    }
+
+    const sample = join(root, 'workflows', name, 'sample')
+    if (!statSync(sample, { throwIfNoEntry: false })?.isDirectory()) return
+
+    it('has a sample roster whose CSV and JSON agree and name every rater the workflow awaits', () => {
+      const json = checkRoster(parseRoster(readFileSync(join(sample, 'roster.json'), 'utf8'), 'json'), pkg)
+      const csv = checkRoster(parseRoster(readFileSync(join(sample, 'roster.csv'), 'utf8'), 'csv'), pkg)
+      expect(csv.entries).toEqual(json.entries)
+      expect(json.warnings).toEqual([])
+    })
+
+    it('has sample submissions that are valid Submission objects answering their role\'s form', () => {
+      const problems: string[] = []
+      for (const file of readdirSync(join(sample, 'submissions')).sort()) {
+        const s = JSON.parse(readFileSync(join(sample, 'submissions', file), 'utf8')) as Submission
+        if (!validateSubmission(s)) problems.push(`${file}: ${JSON.stringify(validateSubmission.errors)}`)
+        else if (pkg.workflow.forms[s.role] !== s.form) problems.push(`${file}: role '${s.role}' answers form '${pkg.workflow.forms[s.role]}'`)
+        else problems.push(...(pkg.formChecks[s.form]?.(s.answers) ?? []).map((e) => `${file} ${e.path}: ${e.message}`))
+      }
+      expect(problems).toEqual([])
+    })
+
+    it('runs the sample cycle to the end: every answer and scripted action is accepted and every appraisal is final', async () => {
+      const { instances, refusals } = await runSample(pkg, sample)
+      expect(refusals).toEqual([])
+      const unfinished = [...instances.values()].filter((i) => i.status !== 'done').map((i) => `${i.nip}: ${i.status} in ${i.state} ${i.error?.message ?? ''}`)
+      expect(unfinished).toEqual([])
+      for (const i of instances.values()) expect(typeof i.vars.predikat, `predikat of ${i.nip}`).toBe('string')
+    })
+  })
+}

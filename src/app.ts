@@ -12,6 +12,7 @@ import { hookRoutes } from './http/routes/hooks.ts'
 import { instanceRoutes } from './http/routes/instances.ts'
 import { officeRoutes } from './http/routes/offices.ts'
 import { packageRoutes } from './http/routes/packages.ts'
+import { registerSchemaComponents } from './http/schema-components.ts'
 import type { Deps } from './services/deps.ts'
 import { authenticate } from './services/keys.ts'
 
@@ -36,6 +37,8 @@ export function createApp(deps: Deps) {
   })
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API key (kj_...)' })
+
+  registerSchemaComponents(app)
 
   app.get('/health', async (c) => c.json({ status: 'ok', packages: deps.packages.list().map((p) => `${p.id}@${p.version}`) }))
 

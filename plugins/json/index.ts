@@ -40,6 +40,11 @@ export const jsonPlugin: SourcePlugin = {
         errors: parsed.errors.map((e) => ({ path: e.pointer || '/', message: `${e.message} (line ${e.line}, column ${e.col})` })),
       })
     }
+    if (parsed.unsafeNumbers.length) {
+      throw new AppError('validation-failed', 'numbers too large to be exact (a NIP must be sent as a string)', {
+        errors: parsed.unsafeNumbers.map((n) => ({ path: n.pointer, message: `${n.raw} loses digits as a number; send it as the string "${n.raw}"` })),
+      })
+    }
     const body = parsed.value
     if (!isObject(body)) throw new AppError('validation-failed', 'the body must be a JSON object', { errors: [{ path: '/', message: 'must be an object' }] })
     const { id, answers, submittedAt, ...identity } = body

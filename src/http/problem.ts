@@ -27,7 +27,10 @@ export function onError(logger: Logger) {
     if (isAppError(err)) return problem(err, path)
     // Hono's own HTTP errors (e.g. a malformed body it could not read) are the client's fault.
     const status = (err as { status?: number }).status
-    if (typeof status === 'number' && status >= 400 && status < 500) return problem(new AppError('bad-request', err.message), path)
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = status === 415 ? 'unsupported-media-type' : status === 413 ? 'payload-too-large' : 'bad-request'
+      return problem(new AppError(code, err.message), path)
+    }
     logger.error('unhandled error', { path, method: c.req.method, error: err.stack ?? String(err) })
     return problem(new AppError('internal', 'something went wrong on our side; it has been logged'), path)
   }

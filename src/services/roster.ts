@@ -23,6 +23,11 @@ export function parseRoster(text: string, kind: 'csv' | 'json'): unknown[] {
         errors: parsed.errors.map((e) => ({ path: e.pointer || '/', message: `${e.message} (line ${e.line}, column ${e.col})` })),
       })
     }
+    if (parsed.unsafeNumbers.length) {
+      throw new AppError('invalid-roster', 'the roster has numbers where strings belong', {
+        errors: parsed.unsafeNumbers.map((n) => ({ path: n.pointer, message: `${n.raw} is written as a number and loses digits; write NIPs as strings of 18 digits, e.g. "${n.raw}"` })),
+      })
+    }
     if (!Array.isArray(parsed.value)) {
       throw new AppError('invalid-roster', 'a JSON roster is an array of entries', { errors: [{ path: '/', message: 'must be an array' }] })
     }
@@ -38,16 +43,17 @@ function csvRows(text: string): Record<string, unknown>[] {
       errors: parsed.errors.map((e) => ({ path: `line ${e.line}`, message: e.message })),
     })
   }
-  const [head, ...rows] = parsed.rows
-  if (!head) throw new AppError('invalid-roster', 'the CSV roster is empty', { errors: [{ path: 'line 1', message: 'needs a header row' }] })
-  const header = head.cells.map((c) => c.trim().toLowerCase())
+  const header = parsed.header.map((c) => c.trim().toLowerCase())
+  if (header.length === 0 || header.every((h) => h === '')) {
+    throw new AppError('invalid-roster', 'the CSV roster is empty', { errors: [{ path: 'line 1', message: 'needs a header row' }] })
+  }
   const unknown = header.filter((h) => !(ROSTER_COLUMNS as readonly string[]).includes(h))
   if (unknown.length) {
     throw new AppError('invalid-roster', 'the CSV header has unknown columns', {
-      errors: unknown.map((h) => ({ path: 'line 1', message: `unknown column '${h}'; the columns are ${ROSTER_COLUMNS.join(', ')}` })),
+      errors: unknown.map((h) => ({ path: `line ${parsed.headerLine}`, message: `unknown column '${h}'; the columns are ${ROSTER_COLUMNS.join(', ')}` })),
     })
   }
-  return rows
+  return parsed.rows
     .filter((r) => r.cells.some((c) => c.trim() !== ''))
     .map((r) => {
       const entry: Record<string, unknown> = {}

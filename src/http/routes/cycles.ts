@@ -12,6 +12,7 @@ import { importRoster, parseRoster } from '../../services/roster.ts'
 import { instanceSummary } from '../../services/views.ts'
 import type { Receipt as ReceiptRecord } from '../../store/records.ts'
 import { bearer, type RouteModule } from '../env.ts'
+import { ref } from '../schema-components.ts'
 import { AnyJson, Cycle, CycleStatus, Id, InstanceSummary, NewBinding, NewCycle, Receipt, problemResponses } from '../schemas.ts'
 
 const officeParam = z.object({ office: Id('office', 'kecamatan-plaju') })
@@ -72,7 +73,8 @@ export const cycleRoutes: RouteModule = (app, deps) => {
       description: 'CSV columns: nip,name,position,unit,email,supervisor,superior,peers (peers separated by ";"). NIPs are 18-digit strings.',
       request: {
         params: cycleParam,
-        body: { required: true, content: { 'text/csv': { schema: z.string() }, 'application/json': { schema: z.array(z.unknown()) } } },
+        // Plain schema objects (not zod): the handler parses the body itself, strictly (NIPs as strings).
+        body: { required: true, content: { 'text/csv': { schema: { type: 'string' } }, 'application/json': { schema: ref('Roster') } } },
       },
       responses: { 200: { description: 'Imported, with warnings', content: { 'application/json': { schema: z.object({ cycle: Cycle, imported: z.number(), warnings: z.array(z.object({ path: z.string(), message: z.string() })) }) } } }, ...problemResponses(401, 403, 404, 409, 415, 422) },
     }),

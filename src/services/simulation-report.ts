@@ -1,0 +1,39 @@
+/**
+ * Formats a simulation result for a terminal: what happened, step by step, and each employee's
+ * result with its explanation (per-competency means by role, weights, required level, gap).
+ */
+import type { simulate } from './simulate.ts'
+
+type Result = Awaited<ReturnType<typeof simulate>>
+
+const fmt = (v: unknown) => (typeof v === 'number' ? (Math.round(v * 100) / 100).toString() : v === undefined || v === null ? '-' : String(v))
+
+export function simulationReport(result: Result, names: Map<string, string>): string {
+  const out: string[] = []
+  out.push(`Simulation of ${result.package.id}@${result.package.version} (${result.package.hash.slice(0, 12)})`, '')
+  out.push('Steps:')
+  for (const s of result.steps) {
+    out.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.nip ? ` [${s.nip}]` : ''}${s.detail ? `: ${s.detail}` : ''}`)
+    for (const e of s.errors ?? []) out.push(`         ${e.path}: ${e.message}`)
+  }
+  for (const r of result.results) {
+    out.push('', `${names.get(r.nip) ?? r.nip} (${r.nip}): ${r.status}, state ${r.state}${r.outcome ? `, outcome ${r.outcome}` : ''}`)
+    if (r.error) out.push(`  error in ${r.error.state}: ${r.error.message}`)
+    const scores = r.explanation.scores
+    if (Array.isArray(scores)) {
+      out.push('  competency                      ' + ['score', 'required', 'gap', 'by role (mean x weight)'].join('  '))
+      for (const row of scores as Record<string, any>[]) {
+        const roles = Object.entries((row.roles ?? {}) as Record<string, { mean?: number; weight?: number }>)
+          .map(([role, v]) => `${role} ${fmt(v.mean)}x${fmt(v.weight)}`)
+          .join(', ')
+        out.push(`  ${String(row.competency ?? '').padEnd(32)}${fmt(row.score).padEnd(7)}${fmt(row.required).padEnd(10)}${fmt(row.gap).padEnd(5)}${roles}`)
+      }
+    }
+    for (const [name, value] of Object.entries(r.vars)) {
+      if (name === 'scores') continue
+      out.push(`  ${name}: ${JSON.stringify(value)}`)
+    }
+    out.push(`  trace: ${r.trace.map((e) => (e.type === 'entered' ? `-> ${String(e.data.state)}` : e.type)).join(' ')}`)
+  }
+  return out.join('\n') + '\n'
+}

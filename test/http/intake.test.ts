@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+import { harness, sampleSubmissions } from '../support/harness.ts'
+
+const setup = async () => {
+  const h = await harness()
+  const cycle = await h.runningCycle()
+  const bindings: Record<string, { id: string; secret: string }> = {}
+  for (const form of Object.keys(h.pkg.forms)) {
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form } })
+    expect(res.status).toBe(201)
+    bindings[form] = { id: res.data.id, secret: res.data.secret }
+  }
+  const subs = await sampleSubmissions()
+  const body = (s: any, id = `${s.role}-${s.subject}-${s.rater}`) => JSON.stringify({ id, subject: s.subject, rater: s.rater, answers: s.answers })
+  return { h, cycle, bindings, subs, body }
+}
+
+describe('POST /hooks/{binding} (generic JSON)', () => {
+  it('returns the hook URL and a generated secret once, and never lists the secret', async () => {
+    const { h, cycle, bindings } = await setup()
+    const list = await h.request('GET', `/cycles/${cycle}/bindings`)
+    expect(list.data.bindings[0].hookUrl).toMatch(/\/hooks\/bnd_/)
+    expect(JSON.stringify(list.data)).not.toContain(bindings.self!.secret)
+  })
+
+  it('accepts a signed submission and records it on the instance', async () => {
+    const { h, bindings, subs, body } = await setup()
+    const s = subs.find((x) => x.role === 'self')
+    const res = await h.deliver(bindings[s.form]!.id, bindings[s.form]!.secret, body(s))
+    expect(res.status).toBe(200)
+    expect(res.data.status).toBe('accepted')
+    const instance = (await h.request('GET', `/instances/${res.data.instance}`)).data
+    expect(instance.responses.self.count).toBe(1)
+  })
+
+  it('answers a byte-identical retry with 200 duplicate and counts it once', async () => {
+    const { h, bindings, subs, body } = await setup()
+    const s = subs.find((x) => x.role === 'supervisor')
+    const b = bindings[s.form]!
+    const first = await h.deliver(b.id, b.secret, body(s))
+    const again = await h.deliver(b.id, b.secret, body(s))
+    expect(again.status).toBe(200)
+    expect(again.data).toMatchObject({ status: 'duplicate', receipt: first.data.receipt })
+    const instance = (await h.request('GET', `/instances/${first.data.instance}`)).data
+    expect(instance.responses.supervisor.count).toBe(1)
+  })
+
+  it('answers 401 to a wrong signature and to a missing one, storing nothing', async () => {
+    const { h, cycle, bindings, subs, body } = await setup()
+    const s = subs[0]
+    const b = bindings[s.form]!
+    expect((await h.deliver(b.id, 'wrong-secret', body(s))).status).toBe(401)
+    const unsigned = await h.request('POST', `/hooks/${b.id}`, { key: null, body: body(s), type: 'application/json' })
+    expect(unsigned.status).toBe(401)
+    expect(unsigned.type).toContain('problem+json')
+    expect((await h.request('GET', `/cycles/${cycle}/receipts`)).data.receipts).toHaveLength(0)
+  })
+
+  it('accepts the token header for senders that cannot sign', async () => {
+    const { h, bindings, subs, body } = await setup()
+    const s = subs.find((x) => x.role === 'self')
+    const b = bindings[s.form]!
+    const res = await h.request('POST', `/hooks/${b.id}`, { key: null, body: body(s), type: 'application/json', headers: { 'x-kinerja-token': b.secret } })
+    expect(res.data.status).toBe('accepted')
+  })
+
+  it('keeps a submission for an employee not on the roster as a rejected receipt with the reason', async () => {
+    const { h, cycle, bindings, subs, body } = await setup()
+    const s = { ...subs.find((x) => x.role === 'self'), subject: '199912312020121001', rater: '199912312020121001' }
+    s.answers = { ...s.answers, subject: s.subject, rater: s.rater }
+    const res = await h.deliver(bindings[s.form]!.id, bindings[s.form]!.secret, body(s))
+    expect(res.status).toBe(422)
+    expect(res.data.detail).toContain('not on the roster')
+    const rejected = (await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts
+    expect(rejected).toHaveLength(1)
+    expect(rejected[0].reasons[0]).toContain('199912312020121001')
+    expect(rejected[0].body).toContain('199912312020121001')
+  })
+
+  it('rejects a rater who is not a peer of the subject, and keeps the receipt', async () => {
+    const { h, cycle, bindings, subs, body } = await setup()
+    const s = subs.find((x) => x.role === 'peer')
+    const roster = (await h.request('GET', `/cycles/${cycle}/roster`)).data.roster as any[]
+    const subject = roster.find((e) => e.nip === s.subject)
+    const outsider = roster.find((e) => e.nip !== subject.nip && !(subject.peers ?? []).includes(e.nip))
+    const forged = { ...s, rater: outsider.nip, answers: { ...s.answers, rater: outsider.nip } }
+    const res = await h.deliver(bindings.peer!.id, bindings.peer!.secret, body(forged))
+    expect(res.status).toBe(422)
+    expect(res.data.code).toBe('submission-rejected')
+    expect((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts).toHaveLength(1)
+  })
+
+  it('names the invalid field of an answer out of range', async () => {
+    const { h, bindings, subs, body } = await setup()
+    const s = subs.find((x) => x.role === 'self')
+    const field = Object.keys(s.answers).find((k) => typeof s.answers[k] === 'number')!
+    const bad = { ...s, answers: { ...s.answers, [field]: 9 } }
+    const res = await h.deliver(bindings.self!.id, bindings.self!.secret, body(bad, 'bad-1'))
+    expect(res.status).toBe(422)
+    expect(JSON.stringify(res.data.errors)).toContain(field)
+  })
+
+  it('refuses hostile JSON with a 4xx and keeps serving', async () => {
+    const { h, bindings } = await setup()
+    const b = bindings.self!
+    for (const hostile of [
+      '{"id": "1", "id": "2"}',
+      '{"__proto__": {"admin": true}}',
+      '{"subject": 198503122010011001}',
+      '[' .repeat(5000),
+      'not json at all',
+      '',
+    ]) {
+      const res = await h.deliver(b.id, b.secret, hostile)
+      expect(res.status, hostile.slice(0, 30)).toBeGreaterThanOrEqual(400)
+      expect(res.status, hostile.slice(0, 30)).toBeLessThan(500)
+      expect(res.type).toContain('problem+json')
+    }
+    expect((await h.request('GET', '/health', { key: null })).status).toBe(200)
+  })
+
+  it('answers 413 to a body over the limit before reading it', async () => {
+    const h = await harness({ maxBodyBytes: 1000 })
+    const cycle = await h.runningCycle()
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
+    const res = await h.deliver(b.id, b.secret, JSON.stringify({ pad: 'x'.repeat(5000) }))
+    expect(res.status).toBe(413)
+    expect(res.data.code).toBe('payload-too-large')
+  })
+
+  it('replays a receipt rejected because the cycle had not started, once it has', async () => {
+    const h = await harness()
+    await h.request('POST', '/offices', { json: { id: 'kecamatan-plaju', name: 'Plaju' } })
+    const cycle = (await h.request('POST', '/offices/kecamatan-plaju/cycles', { json: { name: '2026', package: 'plaju-kompetensi-360' } })).data.id
+    const { readFile } = await import('node:fs/promises')
+    const { SAMPLE } = await import('../support/harness.ts')
+    await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(`${SAMPLE}roster.csv`, 'utf8'), type: 'text/csv' })
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    const early = await h.deliver(b.id, b.secret, JSON.stringify({ id: 'early', subject: s.subject, rater: s.rater, answers: s.answers }))
+    expect(early.status).toBe(422)
+    expect(early.data.detail).toContain('not running')
+    await h.request('POST', `/cycles/${cycle}/start`)
+    const replayed = await h.request('POST', `/receipts/${early.data.receipt}/replay`)
+    expect(replayed.status).toBe(200)
+    expect(replayed.data.status).toBe('accepted')
+    expect((await h.request('POST', `/receipts/${early.data.receipt}/replay`)).status).toBe(409)
+    const instance = (await h.request('GET', `/instances/${replayed.data.instance}`)).data
+    expect(instance.responses.self.count).toBe(1)
+  })
+
+  it('uses a binding secret from the environment by name', async () => {
+    const h = await harness({ secrets: { KINERJA_HOOK_PLAJU: 'env-secret-123' } })
+    const cycle = await h.runningCycle()
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', secretEnv: 'KINERJA_HOOK_PLAJU' } })
+    expect(res.data.secret).toEqual({ env: 'KINERJA_HOOK_PLAJU' })
+    expect(JSON.stringify(res.data)).not.toContain('env-secret-123')
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    const ok = await h.deliver(res.data.id, 'env-secret-123', JSON.stringify({ id: 'e1', subject: s.subject, rater: s.rater, answers: s.answers }))
+    expect(ok.data.status).toBe('accepted')
+    const bad = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', secretEnv: 'my secret value' } })
+    expect(bad.status).toBe(422)
+  })
+})

@@ -71,7 +71,7 @@ export async function simulate(pkg: LoadedPackage, input: SimulationInput) {
   let n = 0
   for (const s of input.submissions) {
     n++
-    await record(`submission ${n}: ${s.role} ${s.form}`, s.subject, () =>
+    await record(`submission ${n} (${s.role}, form ${s.form})`, s.subject, () =>
       applyEvent(deps, instanceId(cycle.id, s.subject), {
         type: 'submission',
         submission: { ...s, receipt: `sim-${n}`, receivedAt: clock.now().toISOString() },
@@ -79,7 +79,7 @@ export async function simulate(pkg: LoadedPackage, input: SimulationInput) {
     )
   }
   for (const a of input.actions ?? []) {
-    await record(`action ${a.action} by ${a.actor}`, a.nip, () =>
+    await record(`action '${a.action}' by ${a.actor}`, a.nip, () =>
       applyEvent(deps, instanceId(cycle.id, a.nip), { type: 'action', action: a.action, actor: a.actor, input: a.input }),
     )
   }

@@ -13,7 +13,7 @@ export function simulationReport(result: Result, names: Map<string, string>): st
   out.push(`Simulation of ${result.package.id}@${result.package.version} (${result.package.hash.slice(0, 12)})`, '')
   out.push('Steps:')
   for (const s of result.steps) {
-    out.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.nip ? ` [${s.nip}]` : ''}${s.detail ? `: ${s.detail}` : ''}`)
+    out.push(`  ${s.ok ? 'ok  ' : 'FAIL'} ${s.step}${s.nip ? ` for ${names.get(s.nip) ?? s.nip}` : ''}${s.detail ? `: ${s.detail}` : ''}`)
     for (const e of s.errors ?? []) out.push(`         ${e.path}: ${e.message}`)
   }
   for (const r of result.results) {

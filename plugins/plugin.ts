@@ -10,7 +10,10 @@ export interface Delivery {
   body: Uint8Array
   /** The body decoded as UTF-8. */
   text: string
+  /** The full request URL (query tokens included: redact before showing). */
   url: string
+  /** When it arrived (for timestamp tolerance checks; never read a clock in a plugin). */
+  receivedAt: Date
 }
 
 export interface Normalised {
@@ -36,4 +39,11 @@ export interface SourcePlugin {
   normalise(delivery: Delivery): Normalised
   /** Header names whose values must never be stored or shown (secrets, tokens). */
   secretHeaders: string[]
+  /**
+   * Removes secrets that travel inside the body (e.g. Jotform echoes the hook URL with its token)
+   * before a receipt is listed or logged. The stored receipt keeps the exact bytes for replay.
+   */
+  redactBody?(text: string, secret: string): string
+  /** How the binding's secret is used, for the setup guide and error messages. */
+  secretKind: 'hmac' | 'basic' | 'token' | 'standard-webhooks' | 'url-token' | 'none'
 }

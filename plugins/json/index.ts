@@ -14,6 +14,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export const jsonPlugin: SourcePlugin = {
   name: 'json',
   secretHeaders: ['x-kinerja-token', 'x-kinerja-signature', 'authorization'],
+  secretKind: 'hmac',
 
   async authenticate(d: Delivery, secret: string) {
     const sig = d.headers['x-kinerja-signature']

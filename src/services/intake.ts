@@ -118,7 +118,7 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
 }
 
 async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<Submission> {
-  const delivery: Delivery = { headers: receipt.headers, text: receipt.body, body: encoder.encode(receipt.body), url: '' }
+  const delivery: Delivery = { headers: receipt.headers, text: receipt.body, body: encoder.encode(receipt.body), url: '', receivedAt: new Date(receipt.receivedAt) }
   const normalised = plugin.normalise(delivery)
   const cycle = await deps.store.getCycle(binding.cycle)
   if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)

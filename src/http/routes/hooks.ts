@@ -42,7 +42,7 @@ export const hookRoutes: RouteModule = (app, deps) => {
       const headers: Record<string, string> = {}
       c.req.raw.headers.forEach((v, k) => (headers[k.toLowerCase()] = v))
       const text = new TextDecoder('utf-8', { fatal: false }).decode(body)
-      const result = await receive(deps, c.req.valid('param').binding, { headers, body, text, url: c.req.url })
+      const result = await receive(deps, c.req.valid('param').binding, { headers, body, text, url: c.req.url, receivedAt: deps.clock.now() })
       return answer(result, new URL(c.req.url).pathname) as never
     },
   )

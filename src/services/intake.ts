@@ -12,6 +12,7 @@ import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Binding, Receipt } from '../store/records.ts'
 import { sha256Hex } from '../util/crypto.ts'
 import { bindingSecret } from './bindings.ts'
+import { coerceAnswers } from './coerce-answers.ts'
 import { instanceId } from './cycles.ts'
 import type { Deps } from './deps.ts'
 import { applyEvent } from './instances.ts'
@@ -127,8 +128,9 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
   const props = form.properties as Record<string, Record<string, unknown>>
   const mapped: Record<string, unknown> = {}
   for (const [field, value] of Object.entries(normalised.fields)) mapped[binding.mapping[field] ?? field] = value
-  const answers: Record<string, unknown> = {}
-  for (const name of Object.keys(props)) if (name in mapped) answers[name] = mapped[name]
+  const picked: Record<string, unknown> = {}
+  for (const name of Object.keys(props)) if (name in mapped) picked[name] = mapped[name]
+  const answers = coerceAnswers(form, picked)
 
   const marked = (mark: string) => Object.keys(props).find((k) => props[k]?.[mark] === true)
   const pick = (mark: string, fallback: string) => {

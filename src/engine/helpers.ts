@@ -50,11 +50,15 @@ export function competencyMeans(pkg: LoadedPackage, instance: Instance, role: st
   const def = pkg.workflow.roles[role]
   const responses = instance.responses[role] ?? []
   if (def?.anonymous && responses.length < (def.threshold ?? DEFAULT_THRESHOLD)) return {}
-  const formId = pkg.workflow.forms[role]
-  const scored = scoredQuestions(formId === undefined ? undefined : pkg.forms[formId])
+  // Each answer is read with the questions of the form it answered (a role may have several).
+  const scoredByForm = new Map<string, ReturnType<typeof scoredQuestions>>()
+  const scoredFor = (form: string) => {
+    if (!scoredByForm.has(form)) scoredByForm.set(form, scoredQuestions(pkg.forms[form]))
+    return scoredByForm.get(form)!
+  }
   const perCompetency = new Map<string, number[]>()
   for (const r of responses) {
-    for (const [c, v] of responseValues(r.answers as Record<string, unknown>, scored)) {
+    for (const [c, v] of responseValues(r.answers as Record<string, unknown>, scoredFor(r.form))) {
       perCompetency.set(c, [...(perCompetency.get(c) ?? []), v])
     }
   }

@@ -8,6 +8,7 @@ import { enterState, refreshTasks } from './enter.ts'
 import { collectQuorums, complete, roleQuorum } from './quorum.ts'
 import { raterRefusal } from './raters.ts'
 import { emit, type Run } from './run.ts'
+import { formsOfRole } from './role-forms.ts'
 
 const reject = (reason: string, errors?: { path: string; message: string }[]): AppError =>
   new AppError('submission-rejected', reason, errors ? { errors } : {})
@@ -28,9 +29,9 @@ export async function acceptSubmission(run: Run, submission: ReceivedSubmission,
   if (quorum === undefined) {
     throw reject(`the state '${instance.state}' does not await answers from role '${role}' (it awaits ${Object.keys(state.await).join(', ')})`)
   }
-  const expected = workflow.forms[role]
-  if (expected !== form) {
-    throw reject(expected === undefined ? `role '${role}' has no form in the workflow` : `role '${role}' answers form '${expected}', not '${form}'`)
+  const expected = formsOfRole(workflow, role)
+  if (!expected.includes(form)) {
+    throw reject(expected.length === 0 ? `role '${role}' has no form in the workflow` : `role '${role}' answers form ${expected.map((f) => `'${f}'`).join(' or ')}, not '${form}'`)
   }
   const refusal = raterRefusal(workflow, role, rater, employee)
   if (refusal) throw reject(refusal)

@@ -2302,11 +2302,11 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validateWorkflow = validate36;
-var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> form id (the file forms/<id>.json).", "additionalProperties": { "$ref": "#/$defs/Id" } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } } } };
+var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } } } };
 var func25 = Object.prototype.hasOwnProperty;
 var pattern14 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "u");
-var pattern16 = new RegExp("^[A-Za-z][A-Za-z0-9_-]*$", "u");
-var schema60 = { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } };
+var pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_-]*$", "u");
+var schema61 = { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } };
 function validate37(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2341,7 +2341,7 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.rater !== void 0) {
       let data0 = data.rater;
       if (!(data0 === "self" || data0 === "supervisor" || data0 === "superior" || data0 === "peers" || data0 === "hr")) {
-        const err2 = { instancePath: instancePath + "/rater", schemaPath: "#/properties/rater/enum", keyword: "enum", params: { allowedValues: schema60.properties.rater.enum }, message: "must be equal to one of the allowed values" };
+        const err2 = { instancePath: instancePath + "/rater", schemaPath: "#/properties/rater/enum", keyword: "enum", params: { allowedValues: schema61.properties.rater.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err2];
         } else {
@@ -2520,7 +2520,7 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate37.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern18 = new RegExp("^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$", "u");
+var pattern19 = new RegExp("^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$", "u");
 function validate40(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -2811,7 +2811,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.deadline !== void 0) {
       let data8 = data.deadline;
       if (typeof data8 === "string") {
-        if (!pattern18.test(data8)) {
+        if (!pattern19.test(data8)) {
           const err23 = { instancePath: instancePath + "/deadline", schemaPath: "#/$defs/Duration/pattern", keyword: "pattern", params: { pattern: "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, message: 'must match pattern "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"' };
           if (vErrors === null) {
             vErrors = [err23];
@@ -2837,7 +2837,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i0 = 0; i0 < len0; i0++) {
           let data10 = data9[i0];
           if (typeof data10 === "string") {
-            if (!pattern18.test(data10)) {
+            if (!pattern19.test(data10)) {
               const err25 = { instancePath: instancePath + "/remind/" + i0, schemaPath: "#/$defs/Duration/pattern", keyword: "pattern", params: { pattern: "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, message: 'must match pattern "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"' };
               if (vErrors === null) {
                 vErrors = [err25];
@@ -2878,7 +2878,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data11)) {
+        if (!pattern17.test(data11)) {
           const err29 = { instancePath: instancePath + "/next", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err29];
@@ -2909,7 +2909,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data12)) {
+        if (!pattern17.test(data12)) {
           const err32 = { instancePath: instancePath + "/onDeadline", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err32];
@@ -2940,7 +2940,7 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data13)) {
+        if (!pattern17.test(data13)) {
           const err35 = { instancePath: instancePath + "/onIncomplete", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err35];
@@ -2972,8 +2972,8 @@ function validate40(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate40.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern23 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
-var pattern24 = new RegExp("^[A-Za-z0-9_.-]+\\.jsonata$", "u");
+var pattern24 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+var pattern25 = new RegExp("^[A-Za-z0-9_.-]+\\.jsonata$", "u");
 function validate43(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3037,7 +3037,7 @@ function validate43(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.file !== void 0) {
       let data0 = data.file;
       if (typeof data0 === "string") {
-        if (!pattern24.test(data0)) {
+        if (!pattern25.test(data0)) {
           const err4 = { instancePath: instancePath + "/file", schemaPath: "#/oneOf/1/properties/file/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z0-9_.-]+\\.jsonata$" }, message: 'must match pattern "^[A-Za-z0-9_.-]+\\.jsonata$"' };
           if (vErrors === null) {
             vErrors = [err4];
@@ -3113,7 +3113,7 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
     for (const key0 in data) {
       const _errs1 = errors;
       if (typeof key0 === "string") {
-        if (!pattern23.test(key0)) {
+        if (!pattern24.test(key0)) {
           const err0 = { instancePath, schemaPath: "#/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z_][A-Za-z0-9_]*$" }, message: 'must match pattern "^[A-Za-z_][A-Za-z0-9_]*$"', propertyName: key0 };
           if (vErrors === null) {
             vErrors = [err0];
@@ -3308,7 +3308,7 @@ function validate41(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data5)) {
+        if (!pattern17.test(data5)) {
           const err13 = { instancePath: instancePath + "/next", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err13];
@@ -3556,7 +3556,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                if (!pattern16.test(data7)) {
+                if (!pattern17.test(data7)) {
                   const err19 = { instancePath: instancePath + "/choices/" + i0 + "/next", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
                   if (vErrors === null) {
                     vErrors = [err19];
@@ -3607,7 +3607,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data8)) {
+        if (!pattern17.test(data8)) {
           const err24 = { instancePath: instancePath + "/default", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err24];
@@ -3639,7 +3639,7 @@ function validate46(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate46.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-var pattern28 = new RegExp("^[a-z][a-z0-9-]*$", "u");
+var pattern29 = new RegExp("^[a-z][a-z0-9-]*$", "u");
 function validate48(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -3778,7 +3778,7 @@ function validate48(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data5)) {
+        if (!pattern17.test(data5)) {
           const err11 = { instancePath: instancePath + "/next", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err11];
@@ -3973,7 +3973,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
         for (const key2 in data5) {
           const _errs15 = errors;
           if (typeof key2 === "string") {
-            if (!pattern28.test(key2)) {
+            if (!pattern29.test(key2)) {
               const err14 = { instancePath: instancePath + "/actions", schemaPath: "#/properties/actions/propertyNames/pattern", keyword: "pattern", params: { pattern: "^[a-z][a-z0-9-]*$" }, message: 'must match pattern "^[a-z][a-z0-9-]*$"', propertyName: key2 };
               if (vErrors === null) {
                 vErrors = [err14];
@@ -4013,7 +4013,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.deadline !== void 0) {
       let data7 = data.deadline;
       if (typeof data7 === "string") {
-        if (!pattern18.test(data7)) {
+        if (!pattern19.test(data7)) {
           const err17 = { instancePath: instancePath + "/deadline", schemaPath: "#/$defs/Duration/pattern", keyword: "pattern", params: { pattern: "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, message: 'must match pattern "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"' };
           if (vErrors === null) {
             vErrors = [err17];
@@ -4039,7 +4039,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
         for (let i0 = 0; i0 < len0; i0++) {
           let data9 = data8[i0];
           if (typeof data9 === "string") {
-            if (!pattern18.test(data9)) {
+            if (!pattern19.test(data9)) {
               const err19 = { instancePath: instancePath + "/remind/" + i0, schemaPath: "#/$defs/Duration/pattern", keyword: "pattern", params: { pattern: "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, message: 'must match pattern "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$"' };
               if (vErrors === null) {
                 vErrors = [err19];
@@ -4080,7 +4080,7 @@ function validate47(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data10)) {
+        if (!pattern17.test(data10)) {
           const err23 = { instancePath: instancePath + "/onDeadline", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err23];
@@ -4334,7 +4334,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern16.test(data7)) {
+        if (!pattern17.test(data7)) {
           const err20 = { instancePath: instancePath + "/next", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
             vErrors = [err20];
@@ -4920,6 +4920,10 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
       if (data10 && typeof data10 == "object" && !Array.isArray(data10)) {
         for (const key3 in data10) {
           let data11 = data10[key3];
+          const _errs31 = errors;
+          let valid7 = false;
+          let passing0 = null;
+          const _errs32 = errors;
           if (typeof data11 === "string") {
             if (func1(data11) > 80) {
               const err29 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters" };
@@ -4948,223 +4952,326 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
+          var _valid0 = _errs32 === errors;
+          if (_valid0) {
+            valid7 = true;
+            passing0 = 0;
+          }
+          const _errs35 = errors;
+          if (Array.isArray(data11)) {
+            if (data11.length < 1) {
+              const err32 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/forms/additionalProperties/oneOf/1/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items" };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+            const len0 = data11.length;
+            for (let i0 = 0; i0 < len0; i0++) {
+              let data12 = data11[i0];
+              if (typeof data12 === "string") {
+                if (func1(data12) > 80) {
+                  const err33 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err33];
+                  } else {
+                    vErrors.push(err33);
+                  }
+                  errors++;
+                }
+                if (!pattern4.test(data12)) {
+                  const err34 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"' };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              } else {
+                const err35 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + i0, schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              }
+            }
+            let i1 = data11.length;
+            let j0;
+            if (i1 > 1) {
+              outer0: for (; i1--; ) {
+                for (j0 = i1; j0--; ) {
+                  if (func0(data11[i1], data11[j0])) {
+                    const err36 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/forms/additionalProperties/oneOf/1/uniqueItems", keyword: "uniqueItems", params: { i: i1, j: j0 }, message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)" };
+                    if (vErrors === null) {
+                      vErrors = [err36];
+                    } else {
+                      vErrors.push(err36);
+                    }
+                    errors++;
+                    break outer0;
+                  }
+                }
+              }
+            }
+          } else {
+            const err37 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/forms/additionalProperties/oneOf/1/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+          var _valid0 = _errs35 === errors;
+          if (_valid0 && valid7) {
+            valid7 = false;
+            passing0 = [passing0, 1];
+          } else {
+            if (_valid0) {
+              valid7 = true;
+              passing0 = 1;
+            }
+          }
+          if (!valid7) {
+            const err38 = { instancePath: instancePath + "/forms/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/forms/additionalProperties/oneOf", keyword: "oneOf", params: { passingSchemas: passing0 }, message: "must match exactly one schema in oneOf" };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          } else {
+            errors = _errs31;
+            if (vErrors !== null) {
+              if (_errs31) {
+                vErrors.length = _errs31;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
         }
       } else {
-        const err32 = { instancePath: instancePath + "/forms", schemaPath: "#/properties/forms/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err39 = { instancePath: instancePath + "/forms", schemaPath: "#/properties/forms/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err39];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err39);
         }
         errors++;
       }
     }
     if (data.roles !== void 0) {
-      let data12 = data.roles;
-      if (data12 && typeof data12 == "object" && !Array.isArray(data12)) {
-        if (Object.keys(data12).length < 1) {
-          const err33 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
+      let data13 = data.roles;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        if (Object.keys(data13).length < 1) {
+          const err40 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
           if (vErrors === null) {
-            vErrors = [err33];
+            vErrors = [err40];
           } else {
-            vErrors.push(err33);
+            vErrors.push(err40);
           }
           errors++;
         }
-        for (const key4 in data12) {
-          if (!validate37(data12[key4], { instancePath: instancePath + "/roles/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data12, parentDataProperty: key4, rootData, dynamicAnchors })) {
+        for (const key4 in data13) {
+          if (!validate37(data13[key4], { instancePath: instancePath + "/roles/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data13, parentDataProperty: key4, rootData, dynamicAnchors })) {
             vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err34 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err41 = { instancePath: instancePath + "/roles", schemaPath: "#/properties/roles/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err41];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err41);
         }
         errors++;
       }
     }
     if (data.params !== void 0) {
-      let data14 = data.params;
-      if (!(data14 && typeof data14 == "object" && !Array.isArray(data14))) {
-        const err35 = { instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+      let data15 = data.params;
+      if (!(data15 && typeof data15 == "object" && !Array.isArray(data15))) {
+        const err42 = { instancePath: instancePath + "/params", schemaPath: "#/properties/params/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err35];
+          vErrors = [err42];
         } else {
-          vErrors.push(err35);
+          vErrors.push(err42);
         }
         errors++;
       }
     }
     if (data.start !== void 0) {
-      let data15 = data.start;
-      if (typeof data15 === "string") {
-        if (func1(data15) > 80) {
-          const err36 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters" };
+      let data16 = data.start;
+      if (typeof data16 === "string") {
+        if (func1(data16) > 80) {
+          const err43 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters" };
           if (vErrors === null) {
-            vErrors = [err36];
+            vErrors = [err43];
           } else {
-            vErrors.push(err36);
+            vErrors.push(err43);
           }
           errors++;
         }
-        if (!pattern16.test(data15)) {
-          const err37 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
+        if (!pattern17.test(data16)) {
+          const err44 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"' };
           if (vErrors === null) {
-            vErrors = [err37];
+            vErrors = [err44];
           } else {
-            vErrors.push(err37);
+            vErrors.push(err44);
           }
           errors++;
         }
       } else {
-        const err38 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        const err45 = { instancePath: instancePath + "/start", schemaPath: "#/$defs/StateName/type", keyword: "type", params: { type: "string" }, message: "must be string" };
         if (vErrors === null) {
-          vErrors = [err38];
+          vErrors = [err45];
         } else {
-          vErrors.push(err38);
+          vErrors.push(err45);
         }
         errors++;
       }
     }
     if (data.states !== void 0) {
-      let data16 = data.states;
-      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
-        if (Object.keys(data16).length < 1) {
-          const err39 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
+      let data17 = data.states;
+      if (data17 && typeof data17 == "object" && !Array.isArray(data17)) {
+        if (Object.keys(data17).length < 1) {
+          const err46 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/minProperties", keyword: "minProperties", params: { limit: 1 }, message: "must NOT have fewer than 1 properties" };
           if (vErrors === null) {
-            vErrors = [err39];
+            vErrors = [err46];
           } else {
-            vErrors.push(err39);
+            vErrors.push(err46);
           }
           errors++;
         }
-        for (const key5 in data16) {
-          const _errs44 = errors;
+        for (const key5 in data17) {
+          const _errs51 = errors;
           if (typeof key5 === "string") {
             if (func1(key5) > 80) {
-              const err40 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key5 };
+              const err47 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key5 };
               if (vErrors === null) {
-                vErrors = [err40];
+                vErrors = [err47];
               } else {
-                vErrors.push(err40);
+                vErrors.push(err47);
               }
               errors++;
             }
-            if (!pattern16.test(key5)) {
-              const err41 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"', propertyName: key5 };
+            if (!pattern17.test(key5)) {
+              const err48 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/pattern", keyword: "pattern", params: { pattern: "^[A-Za-z][A-Za-z0-9_-]*$" }, message: 'must match pattern "^[A-Za-z][A-Za-z0-9_-]*$"', propertyName: key5 };
               if (vErrors === null) {
-                vErrors = [err41];
+                vErrors = [err48];
               } else {
-                vErrors.push(err41);
+                vErrors.push(err48);
               }
               errors++;
             }
           } else {
-            const err42 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key5 };
+            const err49 = { instancePath: instancePath + "/states", schemaPath: "#/$defs/StateName/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key5 };
             if (vErrors === null) {
-              vErrors = [err42];
+              vErrors = [err49];
             } else {
-              vErrors.push(err42);
+              vErrors.push(err49);
             }
             errors++;
           }
-          var valid10 = _errs44 === errors;
-          if (!valid10) {
-            const err43 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/propertyNames", keyword: "propertyNames", params: { propertyName: key5 }, message: "property name must be valid" };
+          var valid15 = _errs51 === errors;
+          if (!valid15) {
+            const err50 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/propertyNames", keyword: "propertyNames", params: { propertyName: key5 }, message: "property name must be valid" };
             if (vErrors === null) {
-              vErrors = [err43];
+              vErrors = [err50];
             } else {
-              vErrors.push(err43);
+              vErrors.push(err50);
             }
             errors++;
           }
         }
-        for (const key6 in data16) {
-          if (!validate39(data16[key6], { instancePath: instancePath + "/states/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data16, parentDataProperty: key6, rootData, dynamicAnchors })) {
+        for (const key6 in data17) {
+          if (!validate39(data17[key6], { instancePath: instancePath + "/states/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data17, parentDataProperty: key6, rootData, dynamicAnchors })) {
             vErrors = vErrors === null ? validate39.errors : vErrors.concat(validate39.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err44 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err51 = { instancePath: instancePath + "/states", schemaPath: "#/properties/states/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err44];
+          vErrors = [err51];
         } else {
-          vErrors.push(err44);
+          vErrors.push(err51);
         }
         errors++;
       }
     }
     if (data.report !== void 0) {
-      let data18 = data.report;
-      if (data18 && typeof data18 == "object" && !Array.isArray(data18)) {
-        for (const key7 in data18) {
+      let data19 = data.report;
+      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
+        for (const key7 in data19) {
           if (!(key7 === "vars" || key7 === "scores")) {
-            const err45 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            const err52 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
             if (vErrors === null) {
-              vErrors = [err45];
+              vErrors = [err52];
             } else {
-              vErrors.push(err45);
+              vErrors.push(err52);
             }
             errors++;
           }
         }
-        if (data18.vars !== void 0) {
-          let data19 = data18.vars;
-          if (Array.isArray(data19)) {
-            const len0 = data19.length;
-            for (let i0 = 0; i0 < len0; i0++) {
-              if (typeof data19[i0] !== "string") {
-                const err46 = { instancePath: instancePath + "/report/vars/" + i0, schemaPath: "#/$defs/Report/properties/vars/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data19.vars !== void 0) {
+          let data20 = data19.vars;
+          if (Array.isArray(data20)) {
+            const len1 = data20.length;
+            for (let i2 = 0; i2 < len1; i2++) {
+              if (typeof data20[i2] !== "string") {
+                const err53 = { instancePath: instancePath + "/report/vars/" + i2, schemaPath: "#/$defs/Report/properties/vars/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
                 if (vErrors === null) {
-                  vErrors = [err46];
+                  vErrors = [err53];
                 } else {
-                  vErrors.push(err46);
+                  vErrors.push(err53);
                 }
                 errors++;
               }
             }
           } else {
-            const err47 = { instancePath: instancePath + "/report/vars", schemaPath: "#/$defs/Report/properties/vars/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err54 = { instancePath: instancePath + "/report/vars", schemaPath: "#/$defs/Report/properties/vars/type", keyword: "type", params: { type: "array" }, message: "must be array" };
             if (vErrors === null) {
-              vErrors = [err47];
+              vErrors = [err54];
             } else {
-              vErrors.push(err47);
+              vErrors.push(err54);
             }
             errors++;
           }
         }
-        if (data18.scores !== void 0) {
-          if (typeof data18.scores !== "string") {
-            const err48 = { instancePath: instancePath + "/report/scores", schemaPath: "#/$defs/Report/properties/scores/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (data19.scores !== void 0) {
+          if (typeof data19.scores !== "string") {
+            const err55 = { instancePath: instancePath + "/report/scores", schemaPath: "#/$defs/Report/properties/scores/type", keyword: "type", params: { type: "string" }, message: "must be string" };
             if (vErrors === null) {
-              vErrors = [err48];
+              vErrors = [err55];
             } else {
-              vErrors.push(err48);
+              vErrors.push(err55);
             }
             errors++;
           }
         }
       } else {
-        const err49 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err56 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
-          vErrors = [err49];
+          vErrors = [err56];
         } else {
-          vErrors.push(err49);
+          vErrors.push(err56);
         }
         errors++;
       }
     }
   } else {
-    const err50 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err57 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err50];
+      vErrors = [err57];
     } else {
-      vErrors.push(err50);
+      vErrors.push(err57);
     }
     errors++;
   }

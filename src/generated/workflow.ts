@@ -75,10 +75,10 @@ export interface Workflow {
    */
   framework?: string
   /**
-   * Role -> form id (the file forms/<id>.json).
+   * Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).
    */
   forms: {
-    [k: string]: Id
+    [k: string]: Id | Id[]
   }
   roles: {
     [k: string]: Role

@@ -102,11 +102,15 @@ function checkRoles(wf: Workflow, formIds: ReadonlySet<string>, problems: Proble
       problems.error(F, joinPointer('/roles', role, 'min'), `min (${r.min}) is more than max (${r.max})`)
     }
   }
-  for (const [role, form] of Object.entries(wf.forms)) {
+  for (const [role, entry] of Object.entries(wf.forms)) {
     if (!Object.hasOwn(wf.roles, role)) problems.error(F, joinPointer('/forms', role), unknownRole(role), 'key')
-    if (!formIds.has(form)) {
-      problems.error(F, joinPointer('/forms', role), `no form file forms/${form}.json${didYouMean(form, formIds)}`)
-    }
+    const list = Array.isArray(entry) ? entry : [entry]
+    list.forEach((form, i) => {
+      if (!formIds.has(form)) {
+        const at = Array.isArray(entry) ? joinPointer('/forms', role, i) : joinPointer('/forms', role)
+        problems.error(F, at, `no form file forms/${form}.json${didYouMean(form, formIds)}`)
+      }
+    })
   }
   for (const [name, state] of Object.entries(wf.states)) {
     const at = joinPointer('/states', name)

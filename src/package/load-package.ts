@@ -24,6 +24,7 @@ import type { LoadedPackage, SchemaCheck } from './loaded-package.ts'
 import { ProblemList, type Problem } from './problems.ts'
 import { formIdOf, selectPackageFiles, WORKFLOW_FILE } from './select-files.ts'
 import { versionNotBumped, type KnownVersion } from './version-check.ts'
+import { formsInUse } from '../engine/role-forms.ts'
 
 export type { Problem } from './problems.ts'
 export type { KnownVersion } from './version-check.ts'
@@ -143,7 +144,7 @@ export async function loadPackage(all: Record<string, string>, opts: LoadOptions
       forms[id] = value as Form
       formChecks[id] = compiled.check
     }
-    if (wf && !Object.values(wf.forms).includes(id)) {
+    if (wf && !formsInUse(wf).includes(id)) {
       problems.warning(file, '', `form '${id}' is not used: no role in ${WORKFLOW_FILE} "forms" names it`)
     }
   }

@@ -11,6 +11,7 @@ import type { Delivery, SourcePlugin } from '../../plugins/plugin.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Binding, Receipt } from '../store/records.ts'
 import { sha256Hex } from '../util/crypto.ts'
+import { formsOfRole } from '../engine/role-forms.ts'
 import { bindingSecret } from './bindings.ts'
 import { coerceAnswers } from './coerce-answers.ts'
 import { instanceId } from './cycles.ts'
@@ -154,7 +155,7 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
 
 /** The role a form belongs to, when exactly one role uses it. */
 function roleOfForm(pkg: LoadedPackage, form: string): string | undefined {
-  const roles = Object.entries(pkg.workflow.forms).filter(([, f]) => f === form).map(([r]) => r)
+  const roles = Object.keys(pkg.workflow.forms).filter((role) => formsOfRole(pkg.workflow, role).includes(form))
   return roles.length === 1 ? roles[0] : undefined
 }
 

@@ -6,6 +6,7 @@
 import Ajv2020 from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import { compileExpression } from '../../src/engine/expression.ts'
+import { formsInUse } from '../../src/engine/role-forms.ts'
 import { newInstance, transition } from '../../src/engine/transition.ts'
 import type { EngineEnv, EngineEvent, TransitionResult } from '../../src/engine/types.ts'
 import type { FieldError } from '../../src/errors.ts'
@@ -58,7 +59,7 @@ export const FORM: Form = {
 }
 
 export function makePackage(workflow: Workflow, opts: { framework?: Framework; forms?: Record<string, Form>; files?: Record<string, string> } = {}): LoadedPackage {
-  const forms = opts.forms ?? Object.fromEntries(Object.values(workflow.forms).map((f) => [f, FORM]))
+  const forms = opts.forms ?? Object.fromEntries(formsInUse(workflow).map((f) => [f, FORM]))
   const files = opts.files ?? {}
   const expressions = new Map<string, CompiledExpression>()
   const add = (pointer: string, value: string | { file: string }) => {

@@ -193,6 +193,14 @@ describe('loadPackage: roles and forms', () => {
     ])
   })
 
+  it('checks every form of a role that may answer several', async () => {
+    const files = edit('workflow.json', (w) => (w.forms.self = ['self', 'slef']))
+    expect(await problems(files)).toEqual([
+      `workflow.json:${where(files['workflow.json']!, '"slef"')}  /forms/self/1  no form file forms/slef.json: did you mean 'self'?`,
+    ])
+    expect(await problems(edit('workflow.json', (w) => (w.forms.self = ['self'])))).toEqual([])
+  })
+
   it('reports an awaited role that is not declared', async () => {
     const files = edit('workflow.json', (w) => (w.states.collect.await = { self: 1, suprvisor: 1 }))
     expect(await only(files)).toBe(

@@ -5,6 +5,7 @@
 import type { RosterEntry } from '../generated/types.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Instance } from '../store/records.ts'
+import { DEFAULT_THRESHOLD } from './helpers.ts'
 import type { EngineEnv } from './types.ts'
 
 export interface ActionContext {
@@ -36,7 +37,12 @@ export function buildContext(
   const employee: RosterEntry = env.employee
   const responses: Record<string, unknown[]> = {}
   for (const role of Object.keys(pkg.workflow.roles)) responses[role] = []
-  for (const [role, list] of Object.entries(instance.responses)) responses[role] = list.map((r) => withoutIdentity(pkg, r.form, r.answers))
+  for (const [role, list] of Object.entries(instance.responses)) {
+    // Below an anonymous role's threshold no formula sees its answers, as with $means.
+    const def = pkg.workflow.roles[role]
+    const hidden = def?.anonymous === true && list.length < (def.threshold ?? DEFAULT_THRESHOLD)
+    responses[role] = hidden ? [] : list.map((r) => withoutIdentity(pkg, r.form, r.answers))
+  }
   const context: Record<string, unknown> = {
     employee,
     position: pkg.framework.positions.find((p) => p.id === employee.position),

@@ -65,7 +65,8 @@ export const simulateCommand: Command = {
         const byNip = new Map((roster as { nip?: string; name?: string }[]).map((e) => [String(e.nip), String(e.name)]))
         io.stdout(simulationReport(result, byNip))
       }
-      return result.steps.some((s) => !s.ok) ? 1 : 0
+      // Exit 1 when anything was refused or an appraisal failed, so a script can rely on it.
+      return result.steps.some((s) => !s.ok) || result.results.some((r) => r.status === 'failed') ? 1 : 0
     } catch (e) {
       if (isAppError(e)) {
         io.stderr(`kinerja simulate: ${e.detail}\n`)

@@ -118,7 +118,7 @@ export const Receipt = z
     id: z.string(),
     binding: z.string(),
     cycle: z.string(),
-    status: z.enum(['received', 'accepted', 'duplicate', 'rejected']),
+    status: z.enum(['received', 'accepted', 'duplicate', 'rejected', 'partial']),
     reasons: z.array(z.string()),
     receivedAt: z.string(),
     attempts: z.number().int(),
@@ -128,7 +128,7 @@ export const Receipt = z
   .openapi('Receipt')
 
 export const IntakeAnswer = z
-  .object({ receipt: z.string(), status: z.enum(['accepted', 'duplicate']), instance: z.string().optional() })
+  .object({ receipt: z.string(), status: z.enum(['accepted', 'duplicate', 'partial']), instance: z.string().optional() })
   .openapi('IntakeAnswer')
 
 export const AnyJson = z.record(z.string(), z.unknown())

@@ -7,7 +7,7 @@ import { AppError, isAppError } from '../errors.ts'
 import { validateSubmission } from '../generated/validators.js'
 import type { Submission } from '../generated/types.ts'
 import { translateAjvErrors } from '../json/ajv-errors.ts'
-import type { Delivery, SourcePlugin } from '../../plugins/plugin.ts'
+import type { Delivery, Normalised, SourcePlugin } from '../../plugins/plugin.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Binding, Receipt } from '../store/records.ts'
 import { sha256Hex } from '../util/crypto.ts'
@@ -19,7 +19,7 @@ import type { Deps } from './deps.ts'
 import { applyEvent } from './instances.ts'
 
 export interface IntakeResult {
-  status: 'accepted' | 'duplicate' | 'rejected'
+  status: 'accepted' | 'duplicate' | 'rejected' | 'partial'
   receipt: Receipt
   /** Set when rejected: what the sender is told. */
   error?: AppError
@@ -69,7 +69,7 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
   if (!stored.created) {
     const again = { ...receipt, attempts: receipt.attempts + 1, updatedAt: now }
     await deps.store.updateReceipt(again)
-    if (receipt.status === 'accepted' || receipt.status === 'duplicate') return { status: 'duplicate', receipt: again }
+    if (receipt.status === 'accepted' || receipt.status === 'duplicate' || receipt.status === 'partial') return { status: 'duplicate', receipt: again }
     if (receipt.status === 'rejected') return { status: 'rejected', receipt: again, error: new AppError('submission-rejected', receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
   }
   return process(deps, binding, plugin, receipt)
@@ -77,7 +77,7 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
 
 /** Processes a stored receipt again, as if it had just arrived (still counted once). */
 export async function replay(deps: Deps, receipt: Receipt): Promise<IntakeResult> {
-  if (receipt.status === 'accepted' || receipt.status === 'duplicate') {
+  if (receipt.status !== 'rejected' && receipt.status !== 'received') {
     throw new AppError('conflict', `receipt '${receipt.id}' was already ${receipt.status}; it counts once`)
   }
   const binding = await deps.store.getBinding(receipt.binding)
@@ -87,8 +87,16 @@ export async function replay(deps: Deps, receipt: Receipt): Promise<IntakeResult
 }
 
 async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<IntakeResult> {
+  let subject: string | undefined
   try {
-    const submission = await toSubmission(deps, binding, plugin, receipt)
+    const normalised = plugin.normalise(deliveryOf(receipt))
+    if (normalised.partial) {
+      const kept: Receipt = { ...receipt, status: 'partial', reasons: ['a partial response: kept, not scored'], updatedAt: deps.clock.now().toISOString() }
+      await deps.store.updateReceipt(kept)
+      return { status: 'partial', receipt: kept }
+    }
+    const submission = await toSubmission(deps, binding, plugin, normalised)
+    subject = submission.subject
     const cycle = await deps.store.getCycle(binding.cycle)
     if (!cycle || cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle?.status ?? 'gone'})`)
     const id = instanceId(cycle.id, submission.subject)
@@ -97,7 +105,7 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
     const externalId = submission.source?.externalId
     const replace = externalId !== undefined && (instance.responses[submission.role] ?? []).some((r) => r.rater === submission.rater && r.source?.externalId === externalId)
     await applyEvent(deps, id, { type: 'submission', submission: { ...submission, receipt: receipt.id, receivedAt: receipt.receivedAt }, replace })
-    const accepted: Receipt = { ...receipt, status: 'accepted', reasons: [], instance: id, updatedAt: deps.clock.now().toISOString() }
+    const accepted: Receipt = { ...receipt, status: 'accepted', reasons: [], subject, instance: id, updatedAt: deps.clock.now().toISOString() }
     await deps.store.updateReceipt(accepted)
     return { status: 'accepted', receipt: accepted }
   } catch (e) {
@@ -109,7 +117,7 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
       throw new AppError('unavailable', 'the submission is stored but could not be processed now; retry later', { cause: e })
     }
     const reasons = [e.detail, ...(e.errors ?? []).map((f) => `${f.path}: ${f.message}`)]
-    const rejected: Receipt = { ...receipt, status: 'rejected', reasons, updatedAt: deps.clock.now().toISOString() }
+    const rejected: Receipt = { ...receipt, status: 'rejected', reasons, ...(subject ? { subject } : {}), updatedAt: deps.clock.now().toISOString() }
     await deps.store.updateReceipt(rejected)
     const error = new AppError(e.code === 'invalid-json' ? 'invalid-json' : e.status === 422 ? e.code : 'submission-rejected', e.detail, {
       errors: e.errors,
@@ -119,9 +127,16 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
   }
 }
 
-async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<Submission> {
-  const delivery: Delivery = { headers: receipt.headers, text: receipt.body, body: encoder.encode(receipt.body), url: '', receivedAt: new Date(receipt.receivedAt) }
-  const normalised = plugin.normalise(delivery)
+/** The stored receipt as a delivery again (replays parse exactly what arrived). */
+const deliveryOf = (receipt: Receipt): Delivery => ({
+  headers: receipt.headers,
+  text: receipt.body,
+  body: encoder.encode(receipt.body),
+  url: '',
+  receivedAt: new Date(receipt.receivedAt),
+})
+
+async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, normalised: Normalised): Promise<Submission> {
   const cycle = await deps.store.getCycle(binding.cycle)
   if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)
   const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)

@@ -21,13 +21,18 @@ export function simulationReport(result: Result, names: Map<string, string>): st
     if (r.error) out.push(`  error in ${r.error.state}: ${r.error.message}`)
     const scores = r.explanation.scores
     if (Array.isArray(scores)) {
-      out.push('  competency                      ' + ['score', 'required', 'gap', 'by role (mean x weight)'].join('  '))
-      for (const row of scores as Record<string, any>[]) {
-        const roles = Object.entries((row.roles ?? {}) as Record<string, { mean?: number; weight?: number }>)
+      const rows = (scores as Record<string, any>[]).map((row) => [
+        String(row.competency ?? ''),
+        fmt(row.score),
+        fmt(row.required),
+        fmt(row.gap),
+        Object.entries((row.roles ?? {}) as Record<string, { mean?: number; weight?: number }>)
           .map(([role, v]) => `${role} ${fmt(v.mean)}x${fmt(v.weight)}`)
-          .join(', ')
-        out.push(`  ${String(row.competency ?? '').padEnd(32)}${fmt(row.score).padEnd(7)}${fmt(row.required).padEnd(10)}${fmt(row.gap).padEnd(5)}${roles}`)
-      }
+          .join(', '),
+      ])
+      const table = [['competency', 'score', 'required', 'gap', 'by role (mean x weight)'], ...rows]
+      const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)))
+      for (const r of table) out.push('  ' + r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '))
     }
     for (const [name, value] of Object.entries(r.vars)) {
       if (name === 'scores') continue

@@ -130,7 +130,8 @@ export interface InstanceEvent {
   data: Record<string, unknown>
 }
 
-export type ReceiptStatus = 'received' | 'accepted' | 'duplicate' | 'rejected'
+/** 'partial': a builder's partial response (Typeform), kept but never scored. */
+export type ReceiptStatus = 'received' | 'accepted' | 'duplicate' | 'rejected' | 'partial'
 
 export interface Receipt {
   /** Derived from binding + idempotency key, so the same delivery always maps to the same receipt. */
@@ -147,6 +148,8 @@ export interface Receipt {
   headers: Record<string, string>
   status: ReceiptStatus
   reasons: string[]
+  /** NIP of the employee the submission is about, once known. */
+  subject?: string
   instance?: string
   attempts: number
   updatedAt: string

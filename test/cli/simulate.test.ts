@@ -68,6 +68,17 @@ describe('kinerja simulate', () => {
     expect(r.out).toMatch(/FAIL submission \d+ .*199912312020121001/)
   })
 
+  it('exits 1 when an appraisal fails in a formula, and says where', async () => {
+    const wf = join(root, S, 'workflow.json')
+    const workflow = JSON.parse(await readFile(wf, 'utf8'))
+    workflow.states.final.assign.trainingJp = "$error('rumus rusak')"
+    await writeFile(wf, JSON.stringify(workflow, null, 2))
+    const r = await run('simulate', S, '--roster', `${S}/sample/roster.csv`, '--submissions', `${S}/sample/submissions`)
+    expect(r.code).toBe(1)
+    expect(r.out).toContain(': failed, state final')
+    expect(r.out).toContain('rumus rusak')
+  })
+
   it('explains bad arguments with the usage and exit code 2', async () => {
     const r = await run('simulate', S)
     expect(r.code).toBe(2)

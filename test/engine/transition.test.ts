@@ -272,3 +272,19 @@ describe('anonymity in formulas', () => {
     for (const p of peers) expect(String(r.instance.vars.seen)).not.toContain(p)
   })
 })
+
+describe('anonymous answers below the threshold', () => {
+  it('are not visible to formulas at all, as $means is empty', async () => {
+    const wf = workflow360()
+    wf.states.assess = { type: 'collect', await: { self: 1, peer: 2 }, next: 'score' }
+    wf.states.score = { type: 'compute', assign: { count: '$count(responses.peer)', means: "$means('peer')", seen: '$responseCount("peer")' }, next: 'final' }
+    const pkg = makePackage(wf)
+    const { instance } = await start(pkg)
+    const r = await apply(pkg, instance, [
+      submit(answer('self', NIP.camat, { integritas_1: 4, kerjasama_1: 4 })),
+      submit(answer('peer', NIP.peer1, { integritas_1: 1, kerjasama_1: 1 })),
+      submit(answer('peer', NIP.peer2, { integritas_1: 2, kerjasama_1: 2 })),
+    ])
+    expect(r.instance.vars).toEqual({ count: 0, means: {}, seen: 2 })
+  })
+})

@@ -90,6 +90,21 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts).toHaveLength(1)
   })
 
+  it('shows hr keys a rejection reason without the NIP of a peer, and admins all of it', async () => {
+    const { h, cycle, bindings, subs, body } = await setup()
+    const peer = subs.find((x) => x.role === 'peer')
+    expect((await h.deliver(bindings.peer!.id, bindings.peer!.secret, body(peer, 'p-1'))).status).toBe(200)
+    const again = await h.deliver(bindings.peer!.id, bindings.peer!.secret, body({ ...peer, answers: { ...peer.answers } }, 'p-2'))
+    expect(again.status).toBe(422)
+    const hr = (await h.request('POST', '/offices/kecamatan-plaju/keys', { json: { role: 'hr' } })).data.key
+    const asHr = JSON.stringify((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`, { key: hr })).data)
+    expect(asHr).toContain('already answered')
+    expect(asHr).not.toContain(peer.rater)
+    expect(asHr).toContain(peer.subject)
+    const asAdmin = JSON.stringify((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data)
+    expect(asAdmin).toContain(peer.rater)
+  })
+
   it('names the invalid field of an answer out of range', async () => {
     const { h, bindings, subs, body } = await setup()
     const s = subs.find((x) => x.role === 'self')

@@ -10,19 +10,13 @@ import { authorize } from '../../services/keys.ts'
 import { getOffice } from '../../services/offices.ts'
 import { importRoster, parseRoster } from '../../services/roster.ts'
 import { instanceSummary } from '../../services/views.ts'
-import type { Receipt as ReceiptRecord } from '../../store/records.ts'
+import { listReceiptViews } from '../../services/receipts.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { ref } from '../schema-components.ts'
 import { AnyJson, Cycle, CycleStatus, Id, InstanceSummary, NewBinding, NewCycle, Receipt, problemResponses } from '../schemas.ts'
 
 const officeParam = z.object({ office: Id('office', 'kecamatan-plaju') })
 const cycleParam = z.object({ cycle: Id('cycle', 'cyc_h7k2m9q4x8zt') })
-
-/** A receipt as listed: the body is kept for replay but only shown to admins of the office. */
-export const receiptView = (r: ReceiptRecord, withBody: boolean) => {
-  const { body, headers, ...rest } = r
-  return withBody ? { ...rest, headers, body } : rest
-}
 
 export const cycleRoutes: RouteModule = (app, deps) => {
   const cycleFor = async (c: { get(k: 'key'): import('../../store/records.ts').ApiKey }, id: string, role: 'viewer' | 'hr' | 'admin') => {
@@ -166,14 +160,13 @@ export const cycleRoutes: RouteModule = (app, deps) => {
   app.openapi(
     createRoute({
       method: 'get', path: '/cycles/{cycle}/receipts', tags: ['intake'], summary: 'Received webhook deliveries and their outcome', security: bearer,
-      request: { params: cycleParam, query: z.object({ status: z.enum(['received', 'accepted', 'duplicate', 'rejected']).optional() }) },
+      request: { params: cycleParam, query: z.object({ status: z.enum(['received', 'accepted', 'duplicate', 'rejected', 'partial']).optional() }) },
       responses: { 200: { description: 'Receipts', content: { 'application/json': { schema: z.object({ receipts: z.array(Receipt) }) } } }, ...problemResponses(401, 403, 404) },
     }),
     async (c) => {
       const cycle = await cycleFor(c, c.req.valid('param').cycle, 'hr')
-      const withBody = c.get('key').role === 'admin'
-      const receipts = await deps.store.listReceipts(cycle.id, c.req.valid('query').status)
-      return c.json({ receipts: receipts.map((r) => receiptView(r, withBody)) }, 200)
+      const receipts = await listReceiptViews(deps, cycle.id, c.req.valid('query').status, c.get('key').role === 'admin')
+      return c.json({ receipts }, 200)
     },
   )
 }

@@ -10,13 +10,14 @@ import { authorize } from '../../services/keys.ts'
 import { problem } from '../problem.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { Id, IntakeAnswer, problemResponses } from '../schemas.ts'
-import { receiptView } from './cycles.ts'
+import { receiptView } from '../../services/receipts.ts'
 
 export const DEFAULT_MAX_BODY = 1024 * 1024
 
 const answer = (result: IntakeResult, path: string): Response => {
   if (result.status === 'rejected') return problem(result.error!, path)
   const body = { receipt: result.receipt.id, status: result.status, ...(result.receipt.instance ? { instance: result.receipt.instance } : {}) }
+  // A partial response is kept and answered 200 so the builder does not retry it.
   return Response.json(body, { status: 200 })
 }
 
@@ -71,7 +72,8 @@ export const hookRoutes: RouteModule = (app, deps) => {
       const receipt = await deps.store.getReceipt(c.req.valid('param').id)
       if (!receipt) throw new AppError('not-found', `receipt '${c.req.valid('param').id}' does not exist`)
       authorize(c.get('key'), receipt.office, 'hr')
-      return c.json(receiptView(receipt, c.get('key').role === 'admin') as Record<string, unknown>, 200)
+      const binding = await deps.store.getBinding(receipt.binding)
+      return c.json(receiptView(deps, receipt, binding, c.get('key').role === 'admin') as Record<string, unknown>, 200)
     },
   )
 }

@@ -19,7 +19,7 @@ import type { Deps, Logger } from '../services/deps.ts'
 import { systemClock } from '../services/deps.ts'
 import { createLowdbStore } from '../store/lowdb-store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
-import { jsonPlugin } from '../../plugins/json/index.ts'
+import { sourcePlugins } from '../../plugins/index.ts'
 import { nodeDocumentFiles } from './node-document-files.ts'
 import { listPackageDirs, readPackageDir } from './package-files.ts'
 
@@ -52,7 +52,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     store,
     clock: systemClock,
     packages: createPackageRegistry(store, loadPackage, packages),
-    plugins: createPluginRegistry([jsonPlugin]),
+    plugins: createPluginRegistry(sourcePlugins),
     logger: log,
     secrets: (name) => env[name],
   }

@@ -24,8 +24,8 @@ describe('bundled packages', () => {
     expect(rebuilt.hash).toBe(original.hash)
     expect(rebuilt.workflow.params).toEqual(original.workflow.params)
 
-    const bumped = { ...edited, 'workflow.json': edited['workflow.json']!.replace('"version": "1.0.0"', '"version": "1.1.0"') }
+    const bumped = { ...edited, 'workflow.json': edited['workflow.json']!.replace(`"version": "${original.version}"`, '"version": "9.0.0"') }
     const third = await loadBundled(store, loadPackage, [{ dir: 'plaju', files: bumped }])
-    expect(third.packages[0]?.version).toBe('1.1.0')
+    expect(third.packages[0]?.version).toBe('9.0.0')
   })
 })

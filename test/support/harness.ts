@@ -11,7 +11,7 @@ import { fixedClock, silentLogger, type Deps } from '../../src/services/deps.ts'
 import { createMemoryStore } from '../../src/store/memory-store.ts'
 import type { Store } from '../../src/store/store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
-import { jsonPlugin } from '../../plugins/json/index.ts'
+import { sourcePlugins } from '../../plugins/index.ts'
 import { readPackageDir } from '../../src/entry/package-files.ts'
 import { hmacSha256Hex } from '../../src/util/crypto.ts'
 
@@ -32,7 +32,7 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     store,
     clock,
     packages: createPackageRegistry(store, loadPackage, [pkg]),
-    plugins: createPluginRegistry([jsonPlugin]),
+    plugins: createPluginRegistry(sourcePlugins),
     logger: silentLogger,
     secrets: (name) => opts.secrets?.[name],
     maxBodyBytes: opts.maxBodyBytes,

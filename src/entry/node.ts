@@ -4,7 +4,7 @@
  *
  * Environment: PORT (default 8787), HOST (default 127.0.0.1), KINERJA_DATA_DIR (default ./data),
  * KINERJA_WORKFLOWS_DIR (default ./workflows), KINERJA_ADMIN_KEY (optional: an admin key to accept),
- * KINERJA_TICK_SECONDS (default 60).
+ * KINERJA_TICK_SECONDS (default 60), KINERJA_PULL_SECONDS (default 300: how often ODK Central is pulled).
  */
 import { serve } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
@@ -15,6 +15,7 @@ import { formatProblem } from '../package/format-problem.ts'
 import { createPackageRegistry, loadBundled } from '../services/package-registry.ts'
 import { adoptKey, createKey } from '../services/keys.ts'
 import { tick } from '../services/instances.ts'
+import { pullAll } from '../services/pull.ts'
 import type { Deps, Logger } from '../services/deps.ts'
 import { systemClock } from '../services/deps.ts'
 import { createLowdbStore } from '../store/lowdb-store.ts'
@@ -55,6 +56,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     plugins: createPluginRegistry(sourcePlugins),
     logger: log,
     secrets: (name) => env[name],
+    fetch: (url, init) => fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(30_000) }),
   }
 
   let printedKey: string | undefined
@@ -78,10 +80,23 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     tick(deps).catch((e) => log.error('tick failed', { error: String(e) }))
   }, tickMs)
   timer.unref()
+  // Sources without webhooks (ODK Central) are pulled; one pass at a time, never overlapping.
+  const pullMs = Number(env.KINERJA_PULL_SECONDS ?? 300) * 1000
+  let pulling = false
+  const puller = setInterval(() => {
+    if (pulling) return
+    pulling = true
+    pullAll(deps)
+      .then((reports) => reports.filter((r) => r.delivered > 0 || r.error).forEach((r) => log.info('pulled', { ...r })))
+      .catch((e) => log.error('pull failed', { error: String(e) }))
+      .finally(() => (pulling = false))
+  }, pullMs)
+  puller.unref()
 
   const close = () =>
     new Promise<void>((done) => {
       clearInterval(timer)
+      clearInterval(puller)
       server.close(() => done())
     })
   return { url, deps, close }

@@ -91,6 +91,15 @@ export const NewBinding = z
     form: z.string().openapi({ example: 'peer' }),
     secretEnv: z.string().optional().openapi({ description: 'Environment variable holding the secret. Omit to have a secret generated and shown once.' }),
     mapping: z.record(z.string(), z.string()).optional().openapi({ description: 'Incoming field -> form property.' }),
+    pull: z
+      .object({
+        base: z.string().openapi({ example: 'https://odk.plaju.example.go.id' }),
+        projectId: z.number().int().positive(),
+        formId: z.string().min(1),
+        top: z.number().int().min(1).max(1000).optional(),
+      })
+      .optional()
+      .openapi({ description: 'For plugin odk-central (no webhooks): the Central form kinerja pulls from.' }),
   })
   .openapi('NewBinding')
 

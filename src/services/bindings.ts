@@ -3,8 +3,9 @@
  * of a cycle: which plugin reads it, which secret authenticates it (an environment variable's name,
  * or a secret kinerja generates and shows once), and how its fields map onto the form's properties.
  */
-import { AppError, type FieldError } from '../errors.ts'
-import type { Binding, Cycle, SecretRef } from '../store/records.ts'
+import { AppError, isAppError, type FieldError } from '../errors.ts'
+import { buildSubmissionsUrl } from '../../plugins/odk-central/odata.ts'
+import type { Binding, Cycle, PullSource, SecretRef } from '../store/records.ts'
 import { newId, newSecret } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
 
@@ -14,7 +15,12 @@ export interface BindingInput {
   /** Name of the environment variable holding the secret; omit to have one generated. */
   secretEnv?: string
   mapping?: Record<string, string>
+  /** Where to pull from, for a source with no webhooks (plugin odk-central). */
+  pull?: PullSource
 }
+
+/** Plugins that kinerja pulls from instead of receiving webhooks. */
+export const PULL_PLUGINS = ['odk-central']
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/
 
@@ -30,6 +36,8 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
   for (const [from, to] of Object.entries(input.mapping ?? {})) {
     if (!properties.includes(to)) errors.push({ path: `/mapping/${from}`, message: `form '${input.form}' has no property '${to}'` })
   }
+  if (PULL_PLUGINS.includes(input.plugin)) errors.push(...pullErrors(input))
+  else if (input.pull) errors.push({ path: '/pull', message: `plugin '${input.plugin}' sends webhooks; only ${PULL_PLUGINS.join(', ')} is pulled` })
   if (errors.length) throw new AppError('validation-failed', 'the binding is invalid', { errors })
 
   let secret: string | undefined
@@ -49,10 +57,24 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
     form: input.form,
     secret: ref,
     mapping: input.mapping ?? {},
+    ...(input.pull ? { pull: input.pull } : {}),
     createdAt: deps.clock.now().toISOString(),
   }
   await deps.store.createBinding(binding)
   return { binding, secret }
+}
+
+function pullErrors(input: BindingInput): FieldError[] {
+  const errors: FieldError[] = []
+  if (!input.secretEnv) errors.push({ path: '/secretEnv', message: 'a pulled source needs its login (email:password) in an environment variable; name it here' })
+  if (!input.pull) return [...errors, { path: '/pull', message: 'say where to pull from: {"base": "https://...", "projectId": 1, "formId": "..."}' }]
+  try {
+    buildSubmissionsUrl(input.pull.base, input.pull.projectId, input.pull.formId, undefined, input.pull.top)
+  } catch (e) {
+    if (!isAppError(e)) throw e
+    for (const f of e.errors ?? [{ path: '', message: e.detail }]) errors.push({ path: `/pull${f.path}`, message: f.message })
+  }
+  return errors
 }
 
 /** A binding as the API shows it: never the secret. */
@@ -64,6 +86,7 @@ export function bindingView(b: Binding, baseUrl: string) {
     form: b.form,
     secret: 'env' in b.secret ? { env: b.secret.env } : { generated: true },
     mapping: b.mapping,
+    ...(b.pull ? { pull: b.pull, cursor: b.cursor ?? null } : {}),
     hookUrl: `${baseUrl}/hooks/${b.id}`,
     createdAt: b.createdAt,
   }

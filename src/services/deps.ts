@@ -26,6 +26,8 @@ export interface Deps {
   secrets: (name: string) => string | undefined
   /** Largest webhook body accepted, in bytes (413 above it, before parsing). */
   maxBodyBytes?: number
+  /** Outbound HTTP, for pulled sources (ODK Central). Absent: nothing is pulled. */
+  fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>
 }
 
 export const fixedClock = (iso: string): Clock & { set(iso: string): void; advance(ms: number): void } => {

@@ -257,6 +257,12 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       const found = cycle === undefined ? undefined : cycles.get(cycle)?.bindings.data.find((b) => b.id === id)
       return copy(found ?? null)
     },
+    async saveBinding(binding) {
+      const cycle = bindingCycle.get(binding.id)
+      const doc = cycle === undefined ? undefined : cycles.get(cycle)?.bindings
+      if (cycle === undefined || !doc) throw new AppError('not-found', `No binding ${binding.id}`)
+      await replace(doc, doc.data.map((b) => (b.id === binding.id ? { ...copy(binding), cycle } : b)))
+    },
     async listBindings(cycle) {
       return sortBy([...(cycles.get(cycle)?.bindings.data ?? [])], (b) => b.createdAt)
     },

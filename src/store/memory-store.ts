@@ -115,6 +115,11 @@ export function createMemoryStore(): Store {
     async getBinding(id) {
       return copy(bindings.get(id) ?? null)
     },
+    async saveBinding(binding) {
+      const stored = bindings.get(binding.id)
+      if (!stored) throw new AppError('not-found', `No binding ${binding.id}`)
+      bindings.set(binding.id, { ...copy(binding), cycle: stored.cycle })
+    },
     async listBindings(cycle) {
       const list = [...bindings.values()].filter((b) => b.cycle === cycle)
       return copy(list.sort((a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id)))

@@ -59,7 +59,20 @@ export interface Binding {
   secret: SecretRef
   /** Normalised answer field -> form property; may name subject/rater/role sources too. */
   mapping: Record<string, string>
+  /** For sources with no webhooks (ODK Central): where kinerja pulls submissions from. */
+  pull?: PullSource
+  /** The pull connector's position: what has been fetched and handed to the intake. */
+  cursor?: string
   createdAt: string
+}
+
+export interface PullSource {
+  /** The server, e.g. https://odk.example.go.id */
+  base: string
+  projectId: number
+  formId: string
+  /** Page size. */
+  top?: number
 }
 
 /** A received answer as the instance keeps it. */

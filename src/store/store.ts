@@ -63,6 +63,8 @@ export interface Store {
 
   createBinding(binding: Binding): Promise<void>
   getBinding(id: string): Promise<Binding | null>
+  /** Overwrites a binding that exists (a pull connector's cursor); it stays in its cycle. */
+  saveBinding(binding: Binding): Promise<void>
   listBindings(cycle: string): Promise<Binding[]>
 
   createInstance(instance: Instance, events: NewEvent[]): Promise<Instance>

@@ -164,6 +164,14 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
         expect(await store.getBinding('b9')).toBeNull()
         expect(ids(await store.listBindings('c1'))).toEqual(['b1', 'b2'])
       })
+      it('saves a binding again (a pull cursor), keeping it in its cycle', async () => {
+        await withCycle('c1')
+        await store.createBinding(binding('b1'))
+        await store.saveBinding({ ...binding('b1'), cursor: '2026-03-02T03:00:00.000Z', cycle: 'c2' })
+        expect(await store.getBinding('b1')).toEqual({ ...binding('b1'), cursor: '2026-03-02T03:00:00.000Z' })
+        expect(ids(await store.listBindings('c1'))).toEqual(['b1'])
+        await expectCode(store.saveBinding(binding('b9')), 'not-found')
+      })
     })
 
     describe('instances and events', () => {

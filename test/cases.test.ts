@@ -3,12 +3,17 @@
  * real package on disk (workflows/<package>/, loaded by loadPackage) and the engine, and checks
  * the states, variables and refusals it expects. The case format is language-neutral and
  * documented in test/cases/README.md; this file is its one runner. It also runs the package's
- * sample cycle (workflows/<package>/sample/: roster, submissions, scripted actions) to its end.
+ * sample cycle (workflows/<package>/sample/: roster, submissions, scripted actions) to its end,
+ * and checks test/cases/webhook-fixtures.json: that the form builders' example payloads in
+ * test/fixtures/webhooks/ become valid answers of the package's short form and name raters the
+ * fixtures' roster assigns to them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { formsOfRole } from '../src/engine/role-forms.ts'
+import { raterRefusal } from '../src/engine/raters.ts'
 import { newInstance, transition } from '../src/engine/transition.ts'
 import type { EngineEnv, EngineEvent } from '../src/engine/types.ts'
 import { AppError } from '../src/errors.ts'
@@ -283,7 +288,7 @@ for (const name of packages) {
       for (const file of readdirSync(join(sample, 'submissions')).sort()) {
         const s = JSON.parse(readFileSync(join(sample, 'submissions', file), 'utf8')) as Submission
         if (!validateSubmission(s)) problems.push(`${file}: ${JSON.stringify(validateSubmission.errors)}`)
-        else if (pkg.workflow.forms[s.role] !== s.form) problems.push(`${file}: role '${s.role}' answers form '${pkg.workflow.forms[s.role]}'`)
+        else if (!formsOfRole(pkg.workflow, s.role).includes(s.form)) problems.push(`${file}: role '${s.role}' answers form ${formsOfRole(pkg.workflow, s.role).join(' or ')}, not '${s.form}'`)
         else problems.push(...(pkg.formChecks[s.form]?.(s.answers) ?? []).map((e) => `${file} ${e.path}: ${e.message}`))
       }
       expect(problems).toEqual([])
@@ -298,3 +303,143 @@ for (const name of packages) {
     })
   })
 }
+
+// ---- Webhook fixtures -> the short form ------------------------------------------------------
+
+interface FixtureBinding {
+  file: string
+  builder: string
+  /** builder field name -> form property */
+  mapping: Record<string, string>
+  /** the builder's role answer -> the role (where the builder sends a label, not self/supervisor/peer) */
+  roleValues?: Record<string, string>
+  /** the payload has no rater field: a self-assessment's rater is its subject */
+  raterIsSubject?: boolean
+  /** properties the payload cannot supply: the fixture cannot be accepted as sent */
+  missing?: string[]
+  expect: { subject: string; rater: string | null; role: string }
+}
+
+interface FixtureTable {
+  package: string
+  form: string
+  roster: string
+  fixtures: FixtureBinding[]
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+const isRecord = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** Puts `value` under `name`, and an object's members under `name<sep>member` (nested groups, matrices). */
+function spreadInto(out: Record<string, unknown>, name: string, value: unknown, sep: string): void {
+  if (isRecord(value)) for (const [k, v] of Object.entries(value)) spreadInto(out, `${name}${sep}${k}`, v, sep)
+  else out[name] = value
+}
+
+/** Kobo and ODK: every text answer also as `<key>[]`, split on spaces (the form of a select_multiple). */
+function withChoiceLists(fields: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...fields }
+  for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' && !k.startsWith('_')) out[`${k}[]`] = v.split(/\s+/).filter(Boolean)
+  return out
+}
+
+/** The `rawRequest` part of a Jotform multipart body (boundary = first line). */
+function jotformRawRequest(text: string): unknown {
+  const boundary = text.slice(0, text.indexOf('\r\n'))
+  for (const part of text.split(boundary)) {
+    const head = part.indexOf('\r\n\r\n')
+    if (head >= 0 && part.slice(0, head).includes('name="rawRequest"')) return JSON.parse(part.slice(head + 4).replace(/\r\n$/, ''))
+  }
+  throw new Error('no rawRequest part')
+}
+
+/**
+ * The payload's answers under the field names test/fixtures/webhooks/README.md documents for
+ * each builder (a stand-in for the plugins, so the table is checked against the bytes).
+ */
+function builderFields(builder: string, text: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  switch (builder) {
+    case 'kobo': // flat XPath keys, as sent; '<key>[]' splits a select_multiple's space-separated text
+      return withChoiceLists(JSON.parse(text))
+    case 'odk-central': // one submission of the OData page; nested groups joined with '/' like Kobo's keys
+      for (const [k, v] of Object.entries(JSON.parse(text).value[0])) if (!k.startsWith('__')) spreadInto(out, k, v, '/')
+      return withChoiceLists(out)
+    case 'google-forms': // item title; a grid row as 'Title [Row]'
+      for (const a of JSON.parse(text).answers) {
+        if (a.type === 'GRID') a.rows.forEach((row: string, i: number) => (out[`${a.title} [${row}]`] = a.response[i]))
+        else out[a.title] = a.response
+      }
+      return out
+    case 'tally': // field key (labels are aliases)
+      for (const f of JSON.parse(text).data.fields) out[f.key] = f.value
+      return out
+    case 'typeform': { // hidden field name; answer by field ref
+      const r = JSON.parse(text).form_response
+      Object.assign(out, r.hidden)
+      for (const a of r.answers) out[a.field.ref] = a.type === 'choice' ? a.choice.label : a[a.type]
+      return out
+    }
+    case 'jotform': // rawRequest key q<n>_<name>
+      return jotformRawRequest(text) as Record<string, unknown>
+    case 'formbricks': // question or hidden field id in data.data
+      return JSON.parse(text).data.data
+    case 'surveyjs': // question name; a matrix row as 'name.row'
+      for (const [k, v] of Object.entries(JSON.parse(text).data)) spreadInto(out, k, v, '.')
+      return out
+  }
+  throw new Error(`no field naming for builder '${builder}'`)
+}
+
+/** What a binding does with the mapped values: role labels translated, scores and choices typed. */
+function ringkasAnswers(pkg: LoadedPackage, form: string, f: FixtureBinding, fields: Record<string, unknown>): Record<string, unknown> {
+  const props = pkg.forms[form]!.properties as Record<string, Record<string, unknown>>
+  const answers: Record<string, unknown> = {}
+  for (const [field, prop] of Object.entries(f.mapping)) {
+    let v = fields[field]
+    if (prop === 'role' && typeof v === 'string' && f.roleValues?.[v]) v = f.roleValues[v]
+    // As the intake does (coerce-answers.ts): Kobo, ODK, Google Forms and Jotform send scores as text.
+    if (props[prop]?.type === 'integer' && typeof v === 'string' && /^\d+$/.test(v)) v = Number(v)
+    answers[prop] = v
+  }
+  if (f.raterIsSubject && answers.rater === undefined) answers.rater = answers.subject
+  return answers
+}
+
+describe('webhook fixtures', async () => {
+  const table = JSON.parse(readFileSync(join(casesDir, 'webhook-fixtures.json'), 'utf8')) as FixtureTable
+  const fixturesDir = join(root, 'test/fixtures/webhooks')
+  const { package: pkg } = await loadPackage(packageFiles(join(root, 'workflows', table.package)))
+  if (!pkg) throw new Error(`workflows/${table.package} does not load`)
+  const roster = checkRoster(parseRoster(readFileSync(join(root, table.roster), 'utf8'), 'csv'), pkg)
+  const readme = readFileSync(join(fixturesDir, 'README.md'), 'utf8')
+
+  it('has a roster that fits the package, names every NIP in the fixtures and gives each employee 3 peers', () => {
+    expect(roster.warnings).toEqual([])
+    const onRoster = new Set(roster.entries.map((e) => e.nip))
+    // 18 digits exactly: the 19-digit trigger and submission ids and 13-digit timestamps are not NIPs.
+    const named = readdirSync(fixturesDir)
+      .filter((f) => /\.(json|txt)$/.test(f))
+      .flatMap((f) => [...readFileSync(join(fixturesDir, f), 'utf8').matchAll(/(?<!\d)\d{18}(?!\d)/g)].map((m) => `${f}: ${m[0]}`))
+    expect(named.filter((n) => !onRoster.has(n.split(': ')[1]!))).toEqual([])
+    expect(table.fixtures.map((f) => f.file).sort()).toEqual(readdirSync(fixturesDir).filter((f) => /\.(json|txt)$/.test(f)).sort())
+  })
+
+  for (const f of table.fixtures) {
+    it(`maps ${f.file} onto form '${table.form}' as the ${f.expect.role} answer of ${f.expect.rater ?? 'an unnamed rater'} about ${f.expect.subject}`, () => {
+      const fields = builderFields(f.builder, readFileSync(join(fixturesDir, f.file), 'utf8'))
+      expect(Object.keys(f.mapping).filter((field) => !(field in fields)), 'mapped fields the payload lacks').toEqual([])
+      expect(Object.keys(f.mapping).filter((field) => !readme.includes(`\`${field}\``)), 'mapped fields the README does not name').toEqual([])
+
+      const answers = ringkasAnswers(pkg, table.form, f, fields)
+      expect({ subject: answers.subject, rater: answers.rater ?? null, role: answers.role }).toEqual(f.expect)
+      const errors = pkg.formChecks[table.form]!(answers)
+      expect(errors.map((e) => e.path).sort()).toEqual((f.missing ?? []).map((p) => `/${p}`).sort())
+
+      const employee = roster.entries.find((e) => e.nip === f.expect.subject)
+      expect(employee, `${f.expect.subject} on the roster`).toBeDefined()
+      expect(formsOfRole(pkg.workflow, f.expect.role)).toContain(table.form)
+      if (f.expect.rater !== null) expect(raterRefusal(pkg.workflow, f.expect.role, f.expect.rater, employee!)).toBeNull()
+    })
+  }
+})

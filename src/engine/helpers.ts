@@ -43,13 +43,15 @@ function responseValues(answers: Record<string, unknown>, scored: Scored[]): Map
 
 /**
  * competencyId -> mean of `role`'s answers. Each rater counts once (a rater with many questions
- * on a competency does not outweigh one with few). For an anonymous role under its threshold the
- * result is {}: a formula must not be able to reveal what one or two peers said.
+ * on a competency does not outweigh one with few). For an anonymous role, a competency fewer raters
+ * than its threshold answered is left out (all of them under the threshold: {}), so a formula can
+ * never reveal what one or two peers said.
  */
 export function competencyMeans(pkg: LoadedPackage, instance: Instance, role: string): Record<string, number> {
   const def = pkg.workflow.roles[role]
   const responses = instance.responses[role] ?? []
-  if (def?.anonymous && responses.length < (def.threshold ?? DEFAULT_THRESHOLD)) return {}
+  const threshold = def?.anonymous ? (def.threshold ?? DEFAULT_THRESHOLD) : 1
+  if (responses.length < threshold) return {}
   // Each answer is read with the questions of the form it answered (a role may have several).
   const scoredByForm = new Map<string, ReturnType<typeof scoredQuestions>>()
   const scoredFor = (form: string) => {
@@ -63,7 +65,11 @@ export function competencyMeans(pkg: LoadedPackage, instance: Instance, role: st
     }
   }
   const means: Record<string, number> = {}
-  for (const [c, values] of perCompetency) means[c] = values.reduce((a, b) => a + b, 0) / values.length
+  for (const [c, values] of perCompetency) {
+    // Per competency too: with a full and a short form, a question only two peers saw must not
+    // show those two peers' mean.
+    if (values.length >= threshold) means[c] = values.reduce((a, b) => a + b, 0) / values.length
+  }
   return means
 }
 

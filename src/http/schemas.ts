@@ -91,6 +91,10 @@ export const NewBinding = z
     form: z.string().openapi({ example: 'peer' }),
     secretEnv: z.string().optional().openapi({ description: 'Environment variable holding the secret. Omit to have a secret generated and shown once.' }),
     mapping: z.record(z.string(), z.string()).optional().openapi({ description: 'Incoming field -> form property.' }),
+    values: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+      .optional()
+      .openapi({ description: 'Form property -> {value the builder sends -> value the form wants}, e.g. {"role": {"Atasan langsung": "supervisor"}}.' }),
     pull: z
       .object({
         base: z.string().openapi({ example: 'https://odk.plaju.example.go.id' }),

@@ -15,6 +15,8 @@ export interface BindingInput {
   /** Name of the environment variable holding the secret; omit to have one generated. */
   secretEnv?: string
   mapping?: Record<string, string>
+  /** Form property -> {sent value -> form value}, e.g. {"role": {"Atasan langsung": "supervisor"}}. */
+  values?: Record<string, Record<string, string | number | boolean>>
   /** Where to pull from, for a source with no webhooks (plugin odk-central). */
   pull?: PullSource
 }
@@ -35,6 +37,9 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
   const properties = Object.keys(pkg.forms[input.form]?.properties ?? {})
   for (const [from, to] of Object.entries(input.mapping ?? {})) {
     if (!properties.includes(to)) errors.push({ path: `/mapping/${from}`, message: `form '${input.form}' has no property '${to}'` })
+  }
+  for (const prop of Object.keys(input.values ?? {})) {
+    if (!properties.includes(prop)) errors.push({ path: `/values/${prop}`, message: `form '${input.form}' has no property '${prop}'` })
   }
   if (PULL_PLUGINS.includes(input.plugin)) errors.push(...pullErrors(input))
   else if (input.pull) errors.push({ path: '/pull', message: `plugin '${input.plugin}' sends webhooks; only ${PULL_PLUGINS.join(', ')} is pulled` })
@@ -57,6 +62,7 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
     form: input.form,
     secret: ref,
     mapping: input.mapping ?? {},
+    ...(input.values ? { values: input.values } : {}),
     ...(input.pull ? { pull: input.pull } : {}),
     createdAt: deps.clock.now().toISOString(),
   }
@@ -86,6 +92,7 @@ export function bindingView(b: Binding, baseUrl: string) {
     form: b.form,
     secret: 'env' in b.secret ? { env: b.secret.env } : { generated: true },
     mapping: b.mapping,
+    ...(b.values ? { values: b.values } : {}),
     ...(b.pull ? { pull: b.pull, cursor: b.cursor ?? null } : {}),
     hookUrl: `${baseUrl}/hooks/${b.id}`,
     createdAt: b.createdAt,

@@ -142,10 +142,13 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
   const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
   const form = pkg.forms[binding.form]!
   const props = form.properties as Record<string, Record<string, unknown>>
+  // Fields pass under their own names unless the binding maps them; a mapped field wins over a
+  // field that merely has the same name (Kobo's alias `kompetensi_menonjol` vs the mapped list).
   const mapped: Record<string, unknown> = {}
-  for (const [field, value] of Object.entries(normalised.fields)) mapped[binding.mapping[field] ?? field] = value
+  for (const [field, value] of Object.entries(normalised.fields)) if (!Object.hasOwn(binding.mapping, field)) mapped[field] = value
+  for (const [field, value] of Object.entries(normalised.fields)) if (Object.hasOwn(binding.mapping, field)) mapped[binding.mapping[field]!] = value
   const picked: Record<string, unknown> = {}
-  for (const name of Object.keys(props)) if (name in mapped) picked[name] = mapped[name]
+  for (const name of Object.keys(props)) if (name in mapped) picked[name] = translate(binding.values?.[name], mapped[name])
   const answers = coerceAnswers(form, picked)
 
   const marked = (mark: string) => Object.keys(props).find((k) => props[k]?.[mark] === true)
@@ -153,11 +156,18 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
     const prop = marked(mark)
     return prop !== undefined ? answers[prop] : mapped[fallback]
   }
+  const subject = pick('x-subject', 'subject')
+  const role = pick('x-role', 'role') ?? roleOfForm(pkg, binding.form)
+  // A self-assessment names only its subject (e.g. Tally's hidden NIP): the rater is that person.
+  const selfRole = typeof role === 'string' && pkg.workflow.roles[role]?.rater === 'self'
+  const rater = pick('x-rater', 'rater') ?? (selfRole ? subject : undefined)
+  const raterProp = marked('x-rater')
+  if (raterProp !== undefined && answers[raterProp] === undefined && rater !== undefined) answers[raterProp] = rater
   const submission = {
     form: binding.form,
-    subject: pick('x-subject', 'subject'),
-    rater: pick('x-rater', 'rater'),
-    role: pick('x-role', 'role') ?? roleOfForm(pkg, binding.form),
+    subject,
+    rater,
+    role,
     answers,
     ...(normalised.submittedAt ? { submittedAt: normalised.submittedAt } : {}),
     source: { plugin: plugin.name, ...(normalised.externalId ? { externalId: normalised.externalId } : {}) },
@@ -166,6 +176,13 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
     throw new AppError('validation-failed', 'the submission is incomplete or invalid', { errors: translateAjvErrors(validateSubmission.errors ?? []) })
   }
   return submission as Submission
+}
+
+/** A builder's label turned into the form's value by the binding's table (arrays item by item). */
+function translate(table: Record<string, string | number | boolean> | undefined, value: unknown): unknown {
+  if (!table) return value
+  if (Array.isArray(value)) return value.map((v) => translate(table, v))
+  return (typeof value === 'string' || typeof value === 'number') && Object.hasOwn(table, String(value)) ? table[String(value)] : value
 }
 
 /** The role a form belongs to, when exactly one role uses it. */

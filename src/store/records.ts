@@ -59,6 +59,11 @@ export interface Binding {
   secret: SecretRef
   /** Normalised answer field -> form property; may name subject/rater/role sources too. */
   mapping: Record<string, string>
+  /**
+   * Form property -> {value as the builder sends it -> value the form wants}, for builders that
+   * send labels ("Atasan langsung") where the form wants codes ("supervisor").
+   */
+  values?: Record<string, Record<string, string | number | boolean>>
   /** For sources with no webhooks (ODK Central): where kinerja pulls submissions from. */
   pull?: PullSource
   /** The pull connector's position: what has been fetched and handed to the intake. */

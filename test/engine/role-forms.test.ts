@@ -39,7 +39,11 @@ describe('a role with several forms', () => {
       submit(answer('peer', NIP.peer2, { integritas_1: 5, integritas_2: 5, kerjasama_1: 4 }, 'penilaian')),
       submit(answer('peer', NIP.peer3, { integritas: 3, kerjasama: 2 }, 'ringkas')),
     ])
-    // integritas: (2 + 5 + 3) / 3; kerjasama: (4 + 2) / 2 (the first peer did not answer it)
-    expect(competencyMeans(pkg, r.instance, 'peer')).toEqual({ integritas: 10 / 3, kerjasama: 3 })
+    // integritas: (2 + 5 + 3) / 3. kerjasama was answered by two peers only: under the anonymity
+    // threshold of 3, so it is left out rather than revealing those two.
+    expect(competencyMeans(pkg, r.instance, 'peer')).toEqual({ integritas: 10 / 3 })
+    // The same for a role that is not anonymous keeps every competency anyone answered.
+    const selfish = await apply(pkg, r.instance, [submit(answer('self', NIP.camat, { integritas: 4 }, 'ringkas'))])
+    expect(competencyMeans(pkg, selfish.instance, 'self')).toEqual({ integritas: 4 })
   })
 })

@@ -68,10 +68,10 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
   }
 
   /** Creates an office, a cycle on the Plaju package with the sample roster, and starts it. */
-  const runningCycle = async (office = 'kecamatan-plaju') => {
+  const runningCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
     await request('POST', '/offices', { json: { id: office, name: `Office ${office}` } })
     const cycle = (await request('POST', `/offices/${office}/cycles`, { json: { name: '2026', package: pkg.id } })).data
-    const csv = await readFile(`${SAMPLE}roster.csv`, 'utf8')
+    const csv = await readFile(rosterCsv, 'utf8')
     const roster = await request('PUT', `/cycles/${cycle.id}/roster`, { body: csv, type: 'text/csv' })
     if (roster.status !== 200) throw new Error(`roster import failed: ${JSON.stringify(roster.data)}`)
     const started = await request('POST', `/cycles/${cycle.id}/start`)

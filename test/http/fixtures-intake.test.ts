@@ -1,0 +1,67 @@
+/**
+ * Every builder's shared fixture, sent as the builder sends it, lands in a running cycle of the
+ * Plaju package through a binding that maps its fields onto the short form `ringkas`
+ * (test/cases/webhook-fixtures.json holds the mappings, test/fixtures/webhooks/README.md explains them).
+ */
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import webhookFixtures from '../cases/webhook-fixtures.json' with { type: 'json' }
+import { BUILDERS, FIXTURES, FORMBRICKS_TIMESTAMP } from '../support/deliveries.ts'
+import { harness } from '../support/harness.ts'
+
+const ROSTER = `${FIXTURES}roster.csv`
+
+type Fixture = (typeof webhookFixtures.fixtures)[number] & { roleValues?: Record<string, string> }
+
+async function deliverFixture(f: Fixture) {
+  const builder = BUILDERS[f.builder]!
+  const h = await harness({ start: new Date(FORMBRICKS_TIMESTAMP * 1000 + 30_000).toISOString(), secrets: { KINERJA_HOOK: builder.secret } })
+  const cycle = await h.runningCycle('kecamatan-plaju', ROSTER)
+  const created = await h.request('POST', `/cycles/${cycle}/bindings`, {
+    json: { plugin: f.builder, form: 'ringkas', secretEnv: 'KINERJA_HOOK', mapping: f.mapping, ...(f.roleValues ? { values: { role: f.roleValues } } : {}) },
+  })
+  expect(created.status, JSON.stringify(created.data)).toBe(201)
+  const body = await readFile(`${FIXTURES}${f.file}`, 'utf8')
+  const res = await h.request('POST', `/hooks/${created.data.id}${builder.query ?? ''}`, { key: null, body, headers: await builder.headers(body) })
+  return { h, cycle, res, binding: created.data.id as string }
+}
+
+const webhookFixtureList = (webhookFixtures.fixtures as Fixture[]).filter((f) => f.builder !== 'odk-central' && !('missing' in f))
+
+describe('the shared fixtures, end to end into a Plaju cycle', () => {
+  for (const f of webhookFixtureList) {
+    it(`accepts ${f.file} (${f.builder}) as the ${f.expect.role} assessment of ${f.expect.subject}`, async () => {
+      const { h, cycle, res } = await deliverFixture(f)
+      expect(res.status, JSON.stringify(res.data)).toBe(200)
+      expect(res.data.status).toBe('accepted')
+      expect(res.data.instance).toBe(`${cycle}.${f.expect.subject}`)
+      const view = (await h.request('GET', `/instances/${res.data.instance}`)).data
+      expect(view.responses[f.expect.role].count).toBe(1)
+      if (f.expect.role !== 'peer') expect(view.responses[f.expect.role].answers[0]).toMatchObject({ rater: f.expect.rater, form: 'ringkas' })
+      // A byte-identical retry is answered 2xx and counted once.
+      const body = await readFile(`${FIXTURES}${f.file}`, 'utf8')
+      const builder = BUILDERS[f.builder]!
+      const bindingId = (await h.request('GET', `/cycles/${cycle}/bindings`)).data.bindings[0].id
+      const again = await h.request('POST', `/hooks/${bindingId}${builder.query ?? ''}`, { key: null, body, headers: await builder.headers(body) })
+      expect(again.data.status).toBe('duplicate')
+      expect((await h.request('GET', `/instances/${res.data.instance}`)).data.responses[f.expect.role].count).toBe(1)
+    })
+  }
+
+  it('keeps the Formbricks fixture, which names no rater, as a rejected receipt that says what is missing', async () => {
+    const f = (webhookFixtures.fixtures as Fixture[]).find((x) => x.builder === 'formbricks')!
+    const { h, cycle, res } = await deliverFixture(f)
+    expect(res.status).toBe(422)
+    expect(JSON.stringify(res.data.errors)).toContain('rater')
+    const kept = (await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts
+    expect(kept).toHaveLength(1)
+  })
+
+  it('never shows the Jotform URL token in a receipt, even to an admin', async () => {
+    const f = (webhookFixtures.fixtures as Fixture[]).find((x) => x.builder === 'jotform')!
+    const { h, cycle } = await deliverFixture(f)
+    const listed = JSON.stringify((await h.request('GET', `/cycles/${cycle}/receipts`)).data)
+    expect(listed).toContain('rawRequest')
+    expect(listed).not.toContain('jf_test_8c1d4e')
+  })
+})

@@ -33,7 +33,30 @@ async function writeDurably(file: string, text: string): Promise<void> {
   await syncFolder(dir)
 }
 
-async function syncFolder(dir: string): Promise<void> {
+/**
+ * Group commit for folders: renames that finish while a folder fsync is waiting to start share
+ * that one fsync. A caller always waits for an fsync that starts after its own rename, so each
+ * rename is on disk when its write resolves; under concurrent deliveries this saves most of them.
+ */
+const waiting = new Map<string, Promise<void>>()
+const running = new Map<string, Promise<void>>()
+
+function syncFolder(dir: string): Promise<void> {
+  const queued = waiting.get(dir)
+  if (queued) return queued
+  const next = (running.get(dir) ?? Promise.resolve()).then(() => {
+    waiting.delete(dir)
+    const sync = fsyncFolder(dir)
+    running.set(dir, sync)
+    return sync.finally(() => {
+      if (running.get(dir) === sync) running.delete(dir)
+    })
+  })
+  waiting.set(dir, next)
+  return next
+}
+
+async function fsyncFolder(dir: string): Promise<void> {
   // Some platforms (Windows) cannot open or fsync a folder; the rename is still atomic there.
   try {
     const handle = await open(dir, 'r')

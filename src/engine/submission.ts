@@ -18,6 +18,9 @@ export async function acceptSubmission(run: Run, submission: ReceivedSubmission,
   const workflow = pkg.workflow
   const employee = env.employee
   const { role, rater, form } = submission
+  // The same delivery applied twice (a retry that overlapped the original) changes nothing: this
+  // check comes first, because the original may already have closed the state.
+  if (Object.values(instance.responses).some((list) => list.some((r) => r.receipt === submission.receipt))) return
 
   if (instance.status !== 'active') throw reject(`the appraisal of ${instance.nip} has ${instance.status === 'done' ? 'ended' : 'failed'}; it takes no more answers`)
   const state = workflow.states[instance.state]

@@ -13,12 +13,23 @@ import { checkDocumentPath, type DocumentFiles } from '../store/document-files.t
 let tempCounter = 0
 const tempName = (file: string) => join(dirname(file), `.${file.split(/[\\/]/).pop()}.${process.pid}.${++tempCounter}.tmp`)
 
+/** Folders known to exist: a mkdir per write is one more trip through libuv's small thread pool. */
+const madeFolders = new Set<string>()
+
 async function writeDurably(file: string, text: string): Promise<void> {
   const dir = dirname(file)
-  await mkdir(dir, { recursive: true })
+  if (!madeFolders.has(dir)) {
+    await mkdir(dir, { recursive: true })
+    madeFolders.add(dir)
+  }
   const temp = tempName(file)
   try {
-    const handle = await open(temp, 'w')
+    const handle = await open(temp, 'w').catch(async (e: NodeJS.ErrnoException) => {
+      // The folder was removed behind our back: make it again, once.
+      if (e.code !== 'ENOENT') throw e
+      await mkdir(dir, { recursive: true })
+      return open(temp, 'w')
+    })
     try {
       await handle.writeFile(text, 'utf8')
       await handle.sync()

@@ -27,6 +27,28 @@ export interface IntakeResult {
 
 const encoder = new TextEncoder()
 
+/**
+ * Receipts being processed, per store, so a retry that overlaps its original waits for it instead
+ * of racing it. (Per process: each process owns its lowdb folder.)
+ */
+const inFlightByStore = new WeakMap<object, Map<string, Promise<IntakeResult>>>()
+
+function inFlightOf(deps: Deps): Map<string, Promise<IntakeResult>> {
+  let map = inFlightByStore.get(deps.store)
+  if (!map) inFlightByStore.set(deps.store, (map = new Map()))
+  return map
+}
+
+function track(deps: Deps, id: string, work: Promise<IntakeResult>): Promise<IntakeResult> {
+  const map = inFlightOf(deps)
+  map.set(id, work)
+  const clear = () => {
+    if (map.get(id) === work) map.delete(id)
+  }
+  work.then(clear, clear)
+  return work
+}
+
 export async function receive(deps: Deps, bindingId: string, delivery: Delivery): Promise<IntakeResult> {
   const binding = await deps.store.getBinding(bindingId)
   if (!binding) throw new AppError('bad-signature', `no binding '${bindingId}': check the hook URL`)
@@ -58,6 +80,18 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
     attempts: 1,
     updatedAt: now,
   }
+  // A copy that overlaps its original in this process waits for it and is a duplicate. The check
+  // and the registration below are synchronous, so two copies can never both go ahead.
+  const running = inFlightOf(deps).get(id)
+  if (running) {
+    const first = await running
+    await deps.store.updateReceipt({ ...first.receipt, attempts: first.receipt.attempts + 1, updatedAt: now }).catch(() => undefined)
+    return first.status === 'rejected' ? first : { status: 'duplicate', receipt: first.receipt }
+  }
+  return track(deps, id, storeThenProcess(deps, binding, plugin, fresh))
+}
+
+async function storeThenProcess(deps: Deps, binding: Binding, plugin: SourcePlugin, fresh: Receipt): Promise<IntakeResult> {
   let stored: { receipt: Receipt; created: boolean }
   try {
     stored = await deps.store.putReceipt(fresh)
@@ -66,13 +100,13 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
     throw new AppError('unavailable', 'the submission could not be stored; retry later', { cause: e })
   }
   const receipt = stored.receipt
-  if (!stored.created) {
-    const again = { ...receipt, attempts: receipt.attempts + 1, updatedAt: now }
-    await deps.store.updateReceipt(again)
-    if (receipt.status === 'accepted' || receipt.status === 'duplicate' || receipt.status === 'partial') return { status: 'duplicate', receipt: again }
-    if (receipt.status === 'rejected') return { status: 'rejected', receipt: again, error: new AppError('submission-rejected', receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
-  }
-  return process(deps, binding, plugin, receipt)
+  if (stored.created) return process(deps, binding, plugin, receipt)
+  const again = { ...receipt, attempts: receipt.attempts + 1, updatedAt: fresh.receivedAt }
+  await deps.store.updateReceipt(again)
+  if (receipt.status === 'accepted' || receipt.status === 'duplicate' || receipt.status === 'partial') return { status: 'duplicate', receipt: again }
+  if (receipt.status === 'rejected') return { status: 'rejected', receipt: again, error: new AppError('submission-rejected', receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
+  // Still 'received' and nobody here is processing it: an earlier attempt stopped half-way.
+  return process(deps, binding, plugin, again)
 }
 
 /** Processes a stored receipt again, as if it had just arrived (still counted once). */

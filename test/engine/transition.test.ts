@@ -288,3 +288,15 @@ describe('anonymous answers below the threshold', () => {
     expect(r.instance.vars).toEqual({ count: 0, means: {}, seen: 2 })
   })
 })
+
+describe('the same delivery applied twice', () => {
+  it('changes nothing the second time, even after the state it completed has closed', async () => {
+    const pkg = makePackage(workflow360())
+    const { instance } = await start(pkg)
+    const self = answer('self', NIP.camat, { integritas_1: 4, kerjasama_1: 4 })
+    const once = await apply(pkg, instance, [submit(self)])
+    const again = await transition(pkg, once.instance, submit(self), (await import('./make-package.ts')).env())
+    expect(again.events).toEqual([])
+    expect(again.instance.responses.self).toHaveLength(1)
+  })
+})

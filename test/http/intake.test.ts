@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { nodeDocumentFiles } from '../../src/entry/node-document-files.ts'
+import { createLowdbStore } from '../../src/store/lowdb-store.ts'
+import type { Store } from '../../src/store/store.ts'
 import { harness, sampleSubmissions } from '../support/harness.ts'
 
-const setup = async () => {
-  const h = await harness()
+const setup = async (store?: Store) => {
+  const h = await harness({ store })
   const cycle = await h.runningCycle()
   const bindings: Record<string, { id: string; secret: string }> = {}
   for (const form of Object.keys(h.pkg.forms)) {
@@ -43,6 +49,26 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect(again.data).toMatchObject({ status: 'duplicate', receipt: first.data.receipt })
     const instance = (await h.request('GET', `/instances/${first.data.instance}`)).data
     expect(instance.responses.supervisor.count).toBe(1)
+  })
+
+  it('counts copies that arrive while the original is still being processed once (lowdb on disk)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kinerja-overlap-'))
+    const { h, cycle, bindings, subs, body } = await setup(await createLowdbStore(nodeDocumentFiles(dir)))
+    const subject = subs.find((x) => x.role === 'peer').subject
+    const mine = subs.filter((x) => x.subject === subject)
+    // Every answer but the last arrives normally; the last, which completes collection, arrives
+    // three times at once.
+    for (const s of mine.slice(0, -1)) expect((await h.deliver(bindings[s.form]!.id, bindings[s.form]!.secret, body(s))).status).toBe(200)
+    const last = mine.at(-1)
+    const copies = await Promise.all([1, 2, 3].map(() => h.deliver(bindings[last.form]!.id, bindings[last.form]!.secret, body(last))))
+    expect(copies.map((c) => c.status)).toEqual([200, 200, 200])
+    expect(copies.map((c) => c.data.status).sort()).toEqual(['accepted', 'duplicate', 'duplicate'])
+    const receipts = (await h.request('GET', `/cycles/${cycle}/receipts`)).data.receipts
+    expect(receipts).toHaveLength(mine.length)
+    expect(receipts.every((r: any) => r.status === 'accepted')).toBe(true)
+    const events = (await h.request('GET', `/instances/${cycle}.${subject}/events`)).data.events
+    expect(events.filter((e: any) => e.type === 'submission-accepted')).toHaveLength(mine.length)
+    expect((await h.request('GET', `/instances/${cycle}.${subject}`)).data.state).not.toBe('collect')
   })
 
   it('answers 401 to a wrong signature and to a missing one, storing nothing', async () => {

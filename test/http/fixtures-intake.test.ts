@@ -64,4 +64,37 @@ describe('the shared fixtures, end to end into a Plaju cycle', () => {
     expect(listed).toContain('rawRequest')
     expect(listed).not.toContain('jf_test_8c1d4e')
   })
+
+  it('replaces a Kobo answer when Kobo re-sends it edited (same _id, new _uuid), and records the edit', async () => {
+    const f = (webhookFixtures.fixtures as Fixture[]).find((x) => x.file === 'kobo-1.json')!
+    const { h, cycle, res, binding } = await deliverFixture(f)
+    expect(res.data.status).toBe('accepted')
+    const edit = await readFile(`${FIXTURES}hostile/kobo-edit.json`, 'utf8')
+    const again = await h.request('POST', `/hooks/${binding}`, { key: null, body: edit, headers: await BUILDERS.kobo!.headers(edit) })
+    expect(again.status, JSON.stringify(again.data)).toBe(200)
+    expect(again.data.status).toBe('accepted')
+    expect(again.data.receipt).not.toBe(res.data.receipt)
+    const view = (await h.request('GET', `/instances/${res.data.instance}`)).data
+    expect(view.responses.self.count).toBe(1)
+    const sent = JSON.parse(edit)
+    expect(view.responses.self.answers[0].answers.integritas).toBe(Number(sent['penilaian/integritas']))
+    const events = (await h.request('GET', `/instances/${res.data.instance}/events`)).data.events
+    expect(events.filter((e: any) => e.type === 'submission-accepted').map((e: any) => e.data.replaced)).toEqual([false, true])
+    expect((await h.request('GET', `/cycles/${cycle}/receipts?status=accepted`)).data.receipts).toHaveLength(2)
+  })
+
+  it('keeps a Typeform partial response without scoring it', async () => {
+    const f = (webhookFixtures.fixtures as Fixture[]).find((x) => x.file === 'typeform-2.json')!
+    const { h, cycle, binding } = await deliverFixture(f)
+    const partial = await readFile(`${FIXTURES}hostile/typeform-partial.json`, 'utf8')
+    const res = await h.request('POST', `/hooks/${binding}`, { key: null, body: partial, headers: await BUILDERS.typeform!.headers(partial) })
+    expect(res.status).toBe(200)
+    expect(res.data.status).toBe('partial')
+    const kept = (await h.request('GET', `/cycles/${cycle}/receipts?status=partial`)).data.receipts
+    expect(kept).toHaveLength(1)
+    expect(kept[0].reasons[0]).toContain('not scored')
+    // Only the complete supervisor answer of typeform-2 counts.
+    const view = (await h.request('GET', `/instances/${cycle}.198503122010011001`)).data
+    expect(view.responses.supervisor.count).toBe(1)
+  })
 })

@@ -95,6 +95,11 @@ export const NewBinding = z
       .record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
       .optional()
       .openapi({ description: 'Form property -> {value the builder sends -> value the form wants}, e.g. {"role": {"Atasan langsung": "supervisor"}}.' }),
+    transform: z
+      .string()
+      .max(20_000)
+      .optional()
+      .openapi({ description: 'JSONata from the builder\'s normalised fields to form properties; its result wins over mapping.', example: "{ 'rater': nip_penilai ? nip_penilai : nip_dinilai }" }),
     pull: z
       .object({
         base: z.string().openapi({ example: 'https://odk.plaju.example.go.id' }),

@@ -5,6 +5,7 @@
  */
 import { AppError, isAppError, type FieldError } from '../errors.ts'
 import { buildSubmissionsUrl } from '../../plugins/odk-central/odata.ts'
+import { compileTransform } from './binding-transform.ts'
 import type { Binding, Cycle, PullSource, SecretRef } from '../store/records.ts'
 import { newId, newSecret } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
@@ -17,6 +18,8 @@ export interface BindingInput {
   mapping?: Record<string, string>
   /** Form property -> {sent value -> form value}, e.g. {"role": {"Atasan langsung": "supervisor"}}. */
   values?: Record<string, Record<string, string | number | boolean>>
+  /** JSONata from the builder's fields to form properties, for what `mapping` cannot say. */
+  transform?: string
   /** Where to pull from, for a source with no webhooks (plugin odk-central). */
   pull?: PullSource
 }
@@ -41,6 +44,14 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
   for (const prop of Object.keys(input.values ?? {})) {
     if (!properties.includes(prop)) errors.push({ path: `/values/${prop}`, message: `form '${input.form}' has no property '${prop}'` })
   }
+  if (input.transform !== undefined) {
+    try {
+      compileTransform(input.transform)
+    } catch (e) {
+      if (!isAppError(e)) throw e
+      errors.push(...(e.errors ?? []))
+    }
+  }
   if (PULL_PLUGINS.includes(input.plugin)) errors.push(...pullErrors(input))
   else if (input.pull) errors.push({ path: '/pull', message: `plugin '${input.plugin}' sends webhooks; only ${PULL_PLUGINS.join(', ')} is pulled` })
   if (errors.length) throw new AppError('validation-failed', 'the binding is invalid', { errors })
@@ -63,6 +74,7 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
     secret: ref,
     mapping: input.mapping ?? {},
     ...(input.values ? { values: input.values } : {}),
+    ...(input.transform ? { transform: input.transform } : {}),
     ...(input.pull ? { pull: input.pull } : {}),
     createdAt: deps.clock.now().toISOString(),
   }
@@ -93,6 +105,7 @@ export function bindingView(b: Binding, baseUrl: string) {
     secret: 'env' in b.secret ? { env: b.secret.env } : { generated: true },
     mapping: b.mapping,
     ...(b.values ? { values: b.values } : {}),
+    ...(b.transform ? { transform: b.transform } : {}),
     ...(b.pull ? { pull: b.pull, cursor: b.cursor ?? null } : {}),
     hookUrl: `${baseUrl}/hooks/${b.id}`,
     createdAt: b.createdAt,

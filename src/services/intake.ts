@@ -13,6 +13,7 @@ import type { Binding, Receipt } from '../store/records.ts'
 import { sha256Hex } from '../util/crypto.ts'
 import { formsOfRole } from '../engine/role-forms.ts'
 import { bindingSecret } from './bindings.ts'
+import { runTransform } from './binding-transform.ts'
 import { coerceAnswers } from './coerce-answers.ts'
 import { instanceId } from './cycles.ts'
 import type { Deps } from './deps.ts'
@@ -181,6 +182,7 @@ async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, 
   const mapped: Record<string, unknown> = {}
   for (const [field, value] of Object.entries(normalised.fields)) if (!Object.hasOwn(binding.mapping, field)) mapped[field] = value
   for (const [field, value] of Object.entries(normalised.fields)) if (Object.hasOwn(binding.mapping, field)) mapped[binding.mapping[field]!] = value
+  if (binding.transform) Object.assign(mapped, await runTransform(binding.transform, normalised.fields))
   const picked: Record<string, unknown> = {}
   for (const name of Object.keys(props)) if (name in mapped) picked[name] = translate(binding.values?.[name], mapped[name])
   const answers = coerceAnswers(form, picked)

@@ -64,6 +64,8 @@ export interface Binding {
    * send labels ("Atasan langsung") where the form wants codes ("supervisor").
    */
   values?: Record<string, Record<string, string | number | boolean>>
+  /** JSONata from the normalised fields to form properties; its result wins over `mapping`. */
+  transform?: string
   /** For sources with no webhooks (ODK Central): where kinerja pulls submissions from. */
   pull?: PullSource
   /** The pull connector's position: what has been fetched and handed to the intake. */

@@ -202,4 +202,38 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     const bad = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', secretEnv: 'my secret value' } })
     expect(bad.status).toBe(422)
   })
+
+  it('runs a binding transform (JSONata) for what a field mapping cannot say', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const transform = "{ 'integritas_1': $round(nilai_integritas_10 / 2) }"
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', transform } })).data
+    expect(b.transform).toBe(transform)
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    const { integritas_1: _, ...rest } = s.answers
+    const res = await h.deliver(b.id, b.secret, JSON.stringify({ id: 't1', subject: s.subject, rater: s.rater, answers: { ...rest, nilai_integritas_10: 7 } }))
+    expect(res.status, JSON.stringify(res.data)).toBe(200)
+    const view = (await h.request('GET', `/instances/${res.data.instance}`)).data
+    expect(view.responses.self.answers[0].answers.integritas_1).toBe(4)
+  })
+
+  it('refuses a transform that is not valid JSONata, naming where', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', transform: "{ 'integritas_1': (nilai / 2 }" } })
+    expect(res.status).toBe(422)
+    expect(res.data.errors[0].path).toBe('/transform')
+    expect(res.data.errors[0].message).toMatch(/column \d+/)
+  })
+
+  it('keeps a delivery whose transform gives no object as a rejected receipt', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', transform: '[1, 2]' } })).data
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    const res = await h.deliver(b.id, b.secret, JSON.stringify({ id: 't2', subject: s.subject, rater: s.rater, answers: s.answers }))
+    expect(res.status).toBe(422)
+    expect(res.data.detail).toContain('transform')
+    expect((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts).toHaveLength(1)
+  })
 })

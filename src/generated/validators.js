@@ -2302,7 +2302,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validateWorkflow = validate36;
-var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } } } };
+var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" }, "bindings": { "type": "object", "description": 'Binding templates: how the form builders an office uses map onto this package\'s forms. A cycle\'s binding names one (`"template": "kobo-ringkas"`) and adds only the secret.', "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/BindingTemplate" } } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } }, "BindingTemplate": { "title": "BindingTemplate", "type": "object", "required": ["plugin", "form"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "plugin": { "type": "string", "description": "The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json." }, "form": { "$ref": "#/$defs/Id" }, "mapping": { "type": "object", "description": "Builder field -> form property.", "additionalProperties": { "type": "string" } }, "values": { "type": "object", "description": "Form property -> {value the builder sends -> value the form wants}.", "additionalProperties": { "type": "object", "additionalProperties": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, "transform": { "type": "string", "description": "JSONata from the builder's fields to form properties." } } } } };
 var func25 = Object.prototype.hasOwnProperty;
 var pattern14 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "u");
 var pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_-]*$", "u");
@@ -4600,6 +4600,298 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate39.evaluated = { "dynamicProps": true, "dynamicItems": false };
+function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate60.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.plugin === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "plugin" }, message: "must have required property 'plugin'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.form === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "form" }, message: "must have required property 'form'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "title" || key0 === "plugin" || key0 === "form" || key0 === "mapping" || key0 === "values" || key0 === "transform")) {
+        const err2 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data0 = data.title;
+      if (data0 && typeof data0 == "object" && !Array.isArray(data0)) {
+        if (data0.id === void 0) {
+          const err3 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err3];
+          } else {
+            vErrors.push(err3);
+          }
+          errors++;
+        }
+        for (const key1 in data0) {
+          if (!(key1 === "id" || key1 === "en")) {
+            const err4 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err4];
+            } else {
+              vErrors.push(err4);
+            }
+            errors++;
+          }
+        }
+        if (data0.id !== void 0) {
+          let data1 = data0.id;
+          if (typeof data1 === "string") {
+            if (func1(data1) < 1) {
+              const err5 = { instancePath: instancePath + "/title/id", schemaPath: "#/$defs/Text/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err5];
+              } else {
+                vErrors.push(err5);
+              }
+              errors++;
+            }
+          } else {
+            const err6 = { instancePath: instancePath + "/title/id", schemaPath: "#/$defs/Text/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        if (data0.en !== void 0) {
+          let data2 = data0.en;
+          if (typeof data2 === "string") {
+            if (func1(data2) < 1) {
+              const err7 = { instancePath: instancePath + "/title/en", schemaPath: "#/$defs/Text/properties/en/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          } else {
+            const err8 = { instancePath: instancePath + "/title/en", schemaPath: "#/$defs/Text/properties/en/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err9 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err9];
+        } else {
+          vErrors.push(err9);
+        }
+        errors++;
+      }
+    }
+    if (data.plugin !== void 0) {
+      if (typeof data.plugin !== "string") {
+        const err10 = { instancePath: instancePath + "/plugin", schemaPath: "#/properties/plugin/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err10];
+        } else {
+          vErrors.push(err10);
+        }
+        errors++;
+      }
+    }
+    if (data.form !== void 0) {
+      let data4 = data.form;
+      if (typeof data4 === "string") {
+        if (func1(data4) > 80) {
+          const err11 = { instancePath: instancePath + "/form", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters" };
+          if (vErrors === null) {
+            vErrors = [err11];
+          } else {
+            vErrors.push(err11);
+          }
+          errors++;
+        }
+        if (!pattern4.test(data4)) {
+          const err12 = { instancePath: instancePath + "/form", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"' };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/form", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.mapping !== void 0) {
+      let data5 = data.mapping;
+      if (data5 && typeof data5 == "object" && !Array.isArray(data5)) {
+        for (const key2 in data5) {
+          if (typeof data5[key2] !== "string") {
+            const err14 = { instancePath: instancePath + "/mapping/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/mapping/additionalProperties/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/mapping", schemaPath: "#/properties/mapping/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.values !== void 0) {
+      let data7 = data.values;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        for (const key3 in data7) {
+          let data8 = data7[key3];
+          if (data8 && typeof data8 == "object" && !Array.isArray(data8)) {
+            for (const key4 in data8) {
+              let data9 = data8[key4];
+              const _errs27 = errors;
+              let valid7 = false;
+              const _errs28 = errors;
+              if (typeof data9 !== "string") {
+                const err16 = { instancePath: instancePath + "/values/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/values/additionalProperties/additionalProperties/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err16];
+                } else {
+                  vErrors.push(err16);
+                }
+                errors++;
+              }
+              var _valid0 = _errs28 === errors;
+              valid7 = valid7 || _valid0;
+              const _errs30 = errors;
+              if (!(typeof data9 == "number" && isFinite(data9))) {
+                const err17 = { instancePath: instancePath + "/values/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/values/additionalProperties/additionalProperties/anyOf/1/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+                if (vErrors === null) {
+                  vErrors = [err17];
+                } else {
+                  vErrors.push(err17);
+                }
+                errors++;
+              }
+              var _valid0 = _errs30 === errors;
+              valid7 = valid7 || _valid0;
+              const _errs32 = errors;
+              if (typeof data9 !== "boolean") {
+                const err18 = { instancePath: instancePath + "/values/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/values/additionalProperties/additionalProperties/anyOf/2/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean" };
+                if (vErrors === null) {
+                  vErrors = [err18];
+                } else {
+                  vErrors.push(err18);
+                }
+                errors++;
+              }
+              var _valid0 = _errs32 === errors;
+              valid7 = valid7 || _valid0;
+              if (!valid7) {
+                const err19 = { instancePath: instancePath + "/values/" + key3.replace(/~/g, "~0").replace(/\//g, "~1") + "/" + key4.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/values/additionalProperties/additionalProperties/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf" };
+                if (vErrors === null) {
+                  vErrors = [err19];
+                } else {
+                  vErrors.push(err19);
+                }
+                errors++;
+              } else {
+                errors = _errs27;
+                if (vErrors !== null) {
+                  if (_errs27) {
+                    vErrors.length = _errs27;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+            }
+          } else {
+            const err20 = { instancePath: instancePath + "/values/" + key3.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/properties/values/additionalProperties/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/values", schemaPath: "#/properties/values/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.transform !== void 0) {
+      if (typeof data.transform !== "string") {
+        const err22 = { instancePath: instancePath + "/transform", schemaPath: "#/properties/transform/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err22];
+        } else {
+          vErrors.push(err22);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err23 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err23];
+    } else {
+      vErrors.push(err23);
+    }
+    errors++;
+  }
+  validate60.errors = vErrors;
+  return errors === 0;
+}
+validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -5266,12 +5558,72 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.bindings !== void 0) {
+      let data23 = data.bindings;
+      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+        for (const key8 in data23) {
+          const _errs68 = errors;
+          if (typeof key8 === "string") {
+            if (func1(key8) > 80) {
+              const err57 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key8 };
+              if (vErrors === null) {
+                vErrors = [err57];
+              } else {
+                vErrors.push(err57);
+              }
+              errors++;
+            }
+            if (!pattern4.test(key8)) {
+              const err58 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key8 };
+              if (vErrors === null) {
+                vErrors = [err58];
+              } else {
+                vErrors.push(err58);
+              }
+              errors++;
+            }
+          } else {
+            const err59 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key8 };
+            if (vErrors === null) {
+              vErrors = [err59];
+            } else {
+              vErrors.push(err59);
+            }
+            errors++;
+          }
+          var valid22 = _errs68 === errors;
+          if (!valid22) {
+            const err60 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/propertyNames", keyword: "propertyNames", params: { propertyName: key8 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err60];
+            } else {
+              vErrors.push(err60);
+            }
+            errors++;
+          }
+        }
+        for (const key9 in data23) {
+          if (!validate60(data23[key9], { instancePath: instancePath + "/bindings/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data23, parentDataProperty: key9, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err61 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err57 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err62 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err57];
+      vErrors = [err62];
     } else {
-      vErrors.push(err57);
+      vErrors.push(err62);
     }
     errors++;
   }

@@ -92,6 +92,12 @@ export interface Workflow {
     [k: string]: State
   }
   report?: Report
+  /**
+   * Binding templates: how the form builders an office uses map onto this package's forms. A cycle's binding names one (`"template": "kobo-ringkas"`) and adds only the secret.
+   */
+  bindings?: {
+    [k: string]: BindingTemplate
+  }
 }
 /**
  * This interface was referenced by `Workflow`'s JSON-Schema
@@ -241,4 +247,34 @@ export interface Report {
    * The variable holding the per-competency score table.
    */
   scores?: string
+}
+/**
+ * This interface was referenced by `Workflow`'s JSON-Schema
+ * via the `definition` "BindingTemplate".
+ */
+export interface BindingTemplate {
+  title?: Text
+  /**
+   * The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json.
+   */
+  plugin: string
+  form: Id
+  /**
+   * Builder field -> form property.
+   */
+  mapping?: {
+    [k: string]: string
+  }
+  /**
+   * Form property -> {value the builder sends -> value the form wants}.
+   */
+  values?: {
+    [k: string]: {
+      [k: string]: string | number | boolean
+    }
+  }
+  /**
+   * JSONata from the builder's fields to form properties.
+   */
+  transform?: string
 }

@@ -87,8 +87,9 @@ export const CycleStatus = z
 
 export const NewBinding = z
   .object({
-    plugin: z.string().openapi({ example: 'json' }),
-    form: z.string().openapi({ example: 'peer' }),
+    template: z.string().optional().openapi({ description: 'A binding template of the cycle\'s package (workflow.json "bindings"); the fields below override it.', example: 'kobo-ringkas' }),
+    plugin: z.string().optional().openapi({ example: 'json' }),
+    form: z.string().optional().openapi({ example: 'peer' }),
     secretEnv: z.string().optional().openapi({ description: 'Environment variable holding the secret. Omit to have a secret generated and shown once.' }),
     mapping: z.record(z.string(), z.string()).optional().openapi({ description: 'Incoming field -> form property.' }),
     values: z

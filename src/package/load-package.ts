@@ -20,6 +20,7 @@ import { packageHash } from './hash.ts'
 import { lintFramework } from './lint-framework.ts'
 import { lintForm, lintKeywords } from './lint-form.ts'
 import { lintWorkflow } from './lint-workflow.ts'
+import { lintBindings } from './lint-bindings.ts'
 import type { LoadedPackage, SchemaCheck } from './loaded-package.ts'
 import { ProblemList, type Problem } from './problems.ts'
 import { formIdOf, selectPackageFiles, WORKFLOW_FILE } from './select-files.ts'
@@ -154,6 +155,7 @@ export async function loadPackage(all: Record<string, string>, opts: LoadOptions
   let checks: Record<string, SchemaCheck> = {}
   if (wf) {
     lintWorkflow(wf, formIds, problems)
+    lintBindings(wf, forms, problems)
     expressions = compileExpressions(wf, files, problems)
     checks = actionChecks(wf, problems)
   }

@@ -6,6 +6,7 @@
 import { AppError, isAppError, type FieldError } from '../errors.ts'
 import { buildSubmissionsUrl } from '../../plugins/odk-central/odata.ts'
 import { compileTransform } from './binding-transform.ts'
+import type { Workflow } from '../generated/types.ts'
 import type { Binding, Cycle, PullSource, SecretRef } from '../store/records.ts'
 import { newId, newSecret } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
@@ -29,9 +30,10 @@ export const PULL_PLUGINS = ['odk-central']
 
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/
 
-export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInput): Promise<{ binding: Binding; secret?: string }> {
-  deps.plugins.get(input.plugin)
+export async function createBinding(deps: Deps, cycle: Cycle, given: Partial<BindingInput> & { template?: string }): Promise<{ binding: Binding; secret?: string }> {
   const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+  const input = withTemplate(pkg.workflow.bindings, given)
+  deps.plugins.get(input.plugin)
   const errors: FieldError[] = []
   if (!pkg.forms[input.form]) errors.push({ path: '/form', message: `unknown form '${input.form}'; the package has ${Object.keys(pkg.forms).join(', ')}` })
   if (input.secretEnv !== undefined && !ENV_NAME.test(input.secretEnv)) {
@@ -80,6 +82,27 @@ export async function createBinding(deps: Deps, cycle: Cycle, input: BindingInpu
   }
   await deps.store.createBinding(binding)
   return { binding, secret }
+}
+
+/** A template of the package fills in what the request leaves out. */
+function withTemplate(templates: Workflow['bindings'], given: Partial<BindingInput> & { template?: string }): BindingInput {
+  if (given.template === undefined) {
+    const missing = (['plugin', 'form'] as const).filter((k) => given[k] === undefined)
+    if (missing.length) {
+      throw new AppError('validation-failed', 'the binding is incomplete', { errors: missing.map((k) => ({ path: `/${k}`, message: `is required (or name a "template" of the package)` })) })
+    }
+    return given as BindingInput
+  }
+  const template = templates?.[given.template]
+  if (!template) {
+    const names = Object.keys(templates ?? {})
+    throw new AppError('validation-failed', 'unknown binding template', {
+      errors: [{ path: '/template', message: `the package has no template '${given.template}'${names.length ? `; it has ${names.join(', ')}` : ''}` }],
+    })
+  }
+  const { template: _name, ...rest } = given
+  const { title: _title, ...fromTemplate } = template
+  return { ...fromTemplate, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as BindingInput
 }
 
 function pullErrors(input: BindingInput): FieldError[] {

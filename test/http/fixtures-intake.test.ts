@@ -1,7 +1,7 @@
 /**
  * Every builder's shared fixture, sent as the builder sends it, lands in a running cycle of the
- * Plaju package through a binding that maps its fields onto the short form `ringkas`
- * (test/cases/webhook-fixtures.json holds the mappings, test/fixtures/webhooks/README.md explains them).
+ * Plaju package through the package's binding template for that builder, which maps its fields onto
+ * the short form `ringkas` (test/fixtures/webhooks/README.md explains the mappings).
  */
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
@@ -17,9 +17,8 @@ async function deliverFixture(f: Fixture) {
   const builder = BUILDERS[f.builder]!
   const h = await harness({ start: new Date(FORMBRICKS_TIMESTAMP * 1000 + 30_000).toISOString(), secrets: { KINERJA_HOOK: builder.secret } })
   const cycle = await h.runningCycle('kecamatan-plaju', ROSTER)
-  const created = await h.request('POST', `/cycles/${cycle}/bindings`, {
-    json: { plugin: f.builder, form: 'ringkas', secretEnv: 'KINERJA_HOOK', mapping: f.mapping, ...(f.roleValues ? { values: { role: f.roleValues } } : {}) },
-  })
+  // The package's own binding template for the builder: HR only adds the secret's variable name.
+  const created = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { template: `${f.builder}-ringkas`, secretEnv: 'KINERJA_HOOK' } })
   expect(created.status, JSON.stringify(created.data)).toBe(201)
   const body = await readFile(`${FIXTURES}${f.file}`, 'utf8')
   const res = await h.request('POST', `/hooks/${created.data.id}${builder.query ?? ''}`, { key: null, body, headers: await builder.headers(body) })
@@ -96,5 +95,17 @@ describe('the shared fixtures, end to end into a Plaju cycle', () => {
     // Only the complete supervisor answer of typeform-2 counts.
     const view = (await h.request('GET', `/instances/${cycle}.198503122010011001`)).data
     expect(view.responses.supervisor.count).toBe(1)
+  })
+
+  it('names the templates a package has when asked for one it has not', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { template: 'kobo-panjang', secretEnv: 'X' } })
+    expect(res.status).toBe(422)
+    expect(res.data.errors[0]).toMatchObject({ path: '/template' })
+    expect(res.data.errors[0].message).toContain('kobo-ringkas')
+    const bare = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { secretEnv: 'X' } })
+    expect(bare.status).toBe(422)
+    expect(bare.data.errors.map((e: any) => e.path)).toEqual(['/plugin', '/form'])
   })
 })

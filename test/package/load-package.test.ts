@@ -201,6 +201,16 @@ describe('loadPackage: roles and forms', () => {
     expect(await problems(edit('workflow.json', (w) => (w.forms.self = ['self'])))).toEqual([])
   })
 
+  it('checks binding templates against the form they feed', async () => {
+    const files = edit('workflow.json', (w) => (w.bindings = { 'kobo-self': { plugin: 'kobo', form: 'self', mapping: { 'penilaian/integritas': 'integritsa' }, transform: '{ "a": (1 }' } }))
+    const found = await problems(files)
+    expect(found).toHaveLength(2)
+    expect(found[0]).toMatch(/ {2}\/bindings\/kobo-self\/mapping\/penilaian~1integritas {2}form 'self' has no property 'integritsa'/)
+    expect(found[1]).toMatch(/ {2}\/bindings\/kobo-self\/transform {2}/)
+    const unknownForm = await problems(edit('workflow.json', (w) => (w.bindings = { x: { plugin: 'kobo', form: 'slef' } })))
+    expect(unknownForm[0]).toContain("no form 'slef': did you mean 'self'?")
+  })
+
   it('reports an awaited role that is not declared', async () => {
     const files = edit('workflow.json', (w) => (w.states.collect.await = { self: 1, suprvisor: 1 }))
     expect(await only(files)).toBe(

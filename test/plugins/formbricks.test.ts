@@ -4,6 +4,7 @@ import { isAppError, type AppError } from '../../src/errors.ts'
 import { formbricksPlugin } from '../../plugins/formbricks/index.ts'
 import { standardWebhookSignature } from '../../plugins/formbricks/standard-webhooks.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const FIXTURE = readFileSync(new URL('../fixtures/webhooks/formbricks-1.json', import.meta.url), 'utf8')
 const SECRET = 'whsec_Zm9ybWJyaWNrcy10ZXN0LWtleS0zMi1ieXRlcyEhISE='
@@ -29,15 +30,6 @@ const signed = async (text: string, timestamp = TIMESTAMP) =>
 const withAnswers = (answers: string) => FIXTURE.replace(/"data":\{"nip".*?\},"variables"/, () => `"data":${answers},"variables"`)
 const fields = (text: string) => formbricksPlugin.normalise(delivery(text)).fields
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 describe('formbricks plugin: Standard Webhooks signature', () => {
   it('authenticates the fixture with its test secret and signature headers', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { isAppError, type AppError } from '../../src/errors.ts'
 import { googleFormsPlugin as plugin } from '../../plugins/google-forms/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const SECRET = 'gas_test_secret_kL93'
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
@@ -23,15 +24,6 @@ const delivery = (text: string, headers: Record<string, string> = { 'x-appraisal
 })
 const normalise = (text: string) => plugin.normalise(delivery(text))
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 /** google-forms-1 with one answer's JSON text replaced. */
 const withAnswer1 = (from: string, to: string) => {

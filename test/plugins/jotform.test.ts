@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { isAppError, type AppError } from '../../src/errors.ts'
 import { jotformPlugin } from '../../plugins/jotform/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const FIXTURE = readFileSync(new URL('../fixtures/webhooks/jotform-1.txt', import.meta.url), 'utf8')
 const BOUNDARY = FIXTURE.slice(2, FIXTURE.indexOf('\r\n'))
@@ -28,15 +29,6 @@ const close = (boundary = BOUNDARY) => `--${boundary}--\r\n`
 
 const fields = (text: string) => jotformPlugin.normalise(delivery(text)).fields
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 describe('jotform plugin: authentication by URL token', () => {
   it('authenticates the fixture by the token in its hook URL', async () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { isAppError, type AppError } from '../../src/errors.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
 import { surveyjsPlugin } from '../../plugins/surveyjs/index.ts'
+import { failure } from '../support/failure.ts'
 
 const FIXTURE = readFileSync(new URL('../fixtures/webhooks/surveyjs-1.json', import.meta.url), 'utf8')
 const TOKEN = 'sjs_test_token_Qe84vB2nL0'
@@ -20,15 +21,6 @@ const delivery = (text = FIXTURE, headers: Record<string, string> = { 'x-kinerja
 const withData = (data: string) => FIXTURE.replace(/"data":\{.*\}\}$/, () => `"data":${data}}`)
 const fields = (text: string) => surveyjsPlugin.normalise(delivery(text)).fields
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 describe('surveyjs plugin: token header', () => {
   it('authenticates the page by the X-Kinerja-Token header', async () => {

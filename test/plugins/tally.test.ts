@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { isAppError, type AppError } from '../../src/errors.ts'
 import { tallyPlugin as plugin } from '../../plugins/tally/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const SECRET = 'tally_test_secret_7Qm2'
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
@@ -22,15 +23,6 @@ const delivery = (text: string, headers: Record<string, string> = { 'tally-signa
 })
 const normalise = (text: string) => plugin.normalise(delivery(text))
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 /** tally-1 with one piece of its JSON text replaced. */
 const edit1 = (from: string, to: string) => {

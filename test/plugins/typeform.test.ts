@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { isAppError, type AppError } from '../../src/errors.ts'
 import { typeformPlugin as plugin } from '../../plugins/typeform/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const SECRET = 'typeform_test_secret_Zx81'
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
@@ -22,15 +23,6 @@ const delivery = (text: string, headers: Record<string, string> = { 'typeform-si
 })
 const normalise = (text: string) => plugin.normalise(delivery(text))
 
-function failure(fn: () => unknown): AppError {
-  try {
-    fn()
-  } catch (e) {
-    if (isAppError(e)) return e
-    throw e
-  }
-  throw new Error('expected an AppError')
-}
 
 const COMMENT1 = 'Saya terbiasa menyelesaikan antrean loket sebelum istirahat siang. Target saya triwulan depan: laporan bulanan dikirim paling lambat tanggal 5.'
 

@@ -4,7 +4,8 @@
  *
  * Environment: PORT (default 8787), HOST (default 127.0.0.1), KINERJA_DATA_DIR (default ./data),
  * KINERJA_WORKFLOWS_DIR (default ./workflows), KINERJA_ADMIN_KEY (optional: an admin key to accept),
- * KINERJA_TICK_SECONDS (default 60), KINERJA_PULL_SECONDS (default 300: how often ODK Central is pulled).
+ * KINERJA_TICK_SECONDS (default 60), KINERJA_PULL_SECONDS (default 300: how often ODK Central is pulled),
+ * KINERJA_CORS_ORIGINS (comma-separated web origins allowed to post to the hooks from a browser).
  */
 import { serve } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
@@ -56,6 +57,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     plugins: createPluginRegistry(sourcePlugins),
     logger: log,
     secrets: (name) => env[name],
+    corsOrigins: (env.KINERJA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     fetch: (url, init) => fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(30_000) }),
   }
 

@@ -26,6 +26,11 @@ export interface Deps {
   secrets: (name: string) => string | undefined
   /** Largest webhook body accepted, in bytes (413 above it, before parsing). */
   maxBodyBytes?: number
+  /**
+   * Web origins whose pages may post to the hooks from a browser (a SurveyJS page on the office's
+   * site). Empty: no cross-origin posts.
+   */
+  corsOrigins?: string[]
   /** Outbound HTTP, for pulled sources (ODK Central). Absent: nothing is pulled. */
   fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>
 }

@@ -237,3 +237,23 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect((await h.request('GET', `/cycles/${cycle}/receipts?status=rejected`)).data.receipts).toHaveLength(1)
   })
 })
+
+describe('browser posts to the hooks (SurveyJS pages)', () => {
+  it('answers the preflight of a listed origin and nobody else', async () => {
+    const h = await harness({ corsOrigins: ['https://penilaian.plaju.go.id'] })
+    const preflight = (origin: string) =>
+      h.app.request('/hooks/bnd_x', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, x-kinerja-token' } })
+    const ok = await preflight('https://penilaian.plaju.go.id')
+    expect(ok.status).toBe(204)
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://penilaian.plaju.go.id')
+    expect(ok.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-kinerja-token')
+    const other = await preflight('https://evil.example')
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('sends no CORS headers at all when no origin is configured', async () => {
+    const h = await harness()
+    const res = await h.app.request('/hooks/bnd_x', { method: 'OPTIONS', headers: { origin: 'https://penilaian.plaju.go.id', 'access-control-request-method': 'POST' } })
+    expect(res.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})

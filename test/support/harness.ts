@@ -24,7 +24,7 @@ export async function plajuPackage() {
   return pkg
 }
 
-export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number } = {}) {
+export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number; corsOrigins?: string[] } = {}) {
   const store = opts.store ?? createMemoryStore()
   const clock = fixedClock(opts.start ?? '2026-01-05T08:00:00.000Z')
   const pkg = await plajuPackage()
@@ -36,6 +36,7 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     logger: silentLogger,
     secrets: (name) => opts.secrets?.[name],
     maxBodyBytes: opts.maxBodyBytes,
+    corsOrigins: opts.corsOrigins,
   }
   const app = createApp(deps)
   const admin = (await createKey(deps, { role: 'admin', office: null })).key

@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
 import { AppError } from '../../errors.ts'
 import { receive, replay, type IntakeResult } from '../../services/intake.ts'
 import { authorize } from '../../services/keys.ts'
@@ -23,6 +24,10 @@ const answer = (result: IntakeResult, path: string): Response => {
 
 export const hookRoutes: RouteModule = (app, deps) => {
   const max = deps.maxBodyBytes ?? DEFAULT_MAX_BODY
+  if (deps.corsOrigins?.length) {
+    // Only listed origins; the token header is the one a SurveyJS page sends.
+    app.use('/hooks/*', cors({ origin: deps.corsOrigins, allowMethods: ['POST'], allowHeaders: ['content-type', 'x-kinerja-token'], maxAge: 600 }))
+  }
   app.use(
     '/hooks/*',
     bodyLimit({

@@ -113,6 +113,8 @@ export const NewBinding = z
   })
   .openapi('NewBinding')
 
+export const BindingPatch = NewBinding.pick({ mapping: true, values: true, transform: true, secretEnv: true, pull: true }).openapi('BindingPatch')
+
 export const InstanceSummary = z
   .object({ id: z.string(), cycle: z.string(), nip: z.string(), state: z.string(), status: z.string(), outcome: z.string().optional(), updatedAt: z.string() })
   .openapi('InstanceSummary')

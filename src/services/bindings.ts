@@ -7,6 +7,7 @@ import { AppError, isAppError, type FieldError } from '../errors.ts'
 import { buildSubmissionsUrl } from '../../plugins/odk-central/odata.ts'
 import { compileTransform } from './binding-transform.ts'
 import type { Workflow } from '../generated/types.ts'
+import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Binding, Cycle, PullSource, SecretRef } from '../store/records.ts'
 import { newId, newSecret } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
@@ -33,30 +34,7 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/
 export async function createBinding(deps: Deps, cycle: Cycle, given: Partial<BindingInput> & { template?: string }): Promise<{ binding: Binding; secret?: string }> {
   const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
   const input = withTemplate(pkg.workflow.bindings, given)
-  deps.plugins.get(input.plugin)
-  const errors: FieldError[] = []
-  if (!pkg.forms[input.form]) errors.push({ path: '/form', message: `unknown form '${input.form}'; the package has ${Object.keys(pkg.forms).join(', ')}` })
-  if (input.secretEnv !== undefined && !ENV_NAME.test(input.secretEnv)) {
-    errors.push({ path: '/secretEnv', message: 'must be an environment variable name such as KINERJA_HOOK_PLAJU (the secret itself never goes in a binding)' })
-  }
-  const properties = Object.keys(pkg.forms[input.form]?.properties ?? {})
-  for (const [from, to] of Object.entries(input.mapping ?? {})) {
-    if (!properties.includes(to)) errors.push({ path: `/mapping/${from}`, message: `form '${input.form}' has no property '${to}'` })
-  }
-  for (const prop of Object.keys(input.values ?? {})) {
-    if (!properties.includes(prop)) errors.push({ path: `/values/${prop}`, message: `form '${input.form}' has no property '${prop}'` })
-  }
-  if (input.transform !== undefined) {
-    try {
-      compileTransform(input.transform)
-    } catch (e) {
-      if (!isAppError(e)) throw e
-      errors.push(...(e.errors ?? []))
-    }
-  }
-  if (PULL_PLUGINS.includes(input.plugin)) errors.push(...pullErrors(input))
-  else if (input.pull) errors.push({ path: '/pull', message: `plugin '${input.plugin}' sends webhooks; only ${PULL_PLUGINS.join(', ')} is pulled` })
-  if (errors.length) throw new AppError('validation-failed', 'the binding is invalid', { errors })
+  checkInput(deps, pkg, input)
 
   let secret: string | undefined
   let ref: SecretRef
@@ -137,4 +115,65 @@ export function bindingView(b: Binding, baseUrl: string) {
 
 export function bindingSecret(deps: Deps, b: Binding): string | undefined {
   return 'env' in b.secret ? deps.secrets(b.secret.env) : b.secret.stored
+}
+
+/**
+ * Fixes a binding (mapping, value tables, transform, secret variable, pull source): the usual step
+ * before replaying the receipts it rejected. Plugin and form stay; make a new binding to change them.
+ */
+export async function updateBinding(deps: Deps, binding: Binding, patch: Partial<Pick<BindingInput, 'mapping' | 'values' | 'transform' | 'secretEnv' | 'pull'>>): Promise<Binding> {
+  const cycle = await deps.store.getCycle(binding.cycle)
+  if (!cycle) throw new AppError('not-found', `cycle '${binding.cycle}' does not exist`)
+  const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+  const merged: BindingInput = {
+    plugin: binding.plugin,
+    form: binding.form,
+    mapping: patch.mapping ?? binding.mapping,
+    values: patch.values ?? binding.values,
+    transform: patch.transform ?? binding.transform,
+    secretEnv: patch.secretEnv ?? ('env' in binding.secret ? binding.secret.env : undefined),
+    pull: patch.pull ?? binding.pull,
+  }
+  checkInput(deps, pkg, merged)
+  const updated: Binding = {
+    ...binding,
+    mapping: merged.mapping ?? {},
+    ...(merged.values ? { values: merged.values } : {}),
+    ...(merged.transform ? { transform: merged.transform } : {}),
+    ...(merged.pull ? { pull: merged.pull } : {}),
+    secret: patch.secretEnv ? { env: patch.secretEnv } : binding.secret,
+  }
+  await deps.store.saveBinding(updated)
+  return updated
+}
+
+function checkInput(deps: Deps, pkg: LoadedPackage, input: BindingInput): void {
+  deps.plugins.get(input.plugin)
+  const errors: FieldError[] = []
+  if (!pkg.forms[input.form]) errors.push({ path: '/form', message: `unknown form '${input.form}'; the package has ${Object.keys(pkg.forms).join(', ')}` })
+  if (input.secretEnv !== undefined && !ENV_NAME.test(input.secretEnv)) {
+    errors.push({ path: '/secretEnv', message: 'must be an environment variable name such as KINERJA_HOOK_PLAJU (the secret itself never goes in a binding)' })
+  }
+  const properties = Object.keys(pkg.forms[input.form]?.properties ?? {})
+  for (const [from, to] of Object.entries(input.mapping ?? {})) {
+    if (!properties.includes(to)) errors.push({ path: `/mapping/${from}`, message: `form '${input.form}' has no property '${to}'` })
+  }
+  for (const prop of Object.keys(input.values ?? {})) {
+    if (!properties.includes(prop)) errors.push({ path: `/values/${prop}`, message: `form '${input.form}' has no property '${prop}'` })
+  }
+  if (input.transform !== undefined) {
+    try {
+      compileTransform(input.transform)
+    } catch (e) {
+      if (!isAppError(e)) throw e
+      errors.push(...(e.errors ?? []))
+    }
+  }
+  if (PULL_PLUGINS.includes(input.plugin)) errors.push(...pullErrors(input))
+  else if (input.pull) errors.push({ path: '/pull', message: `plugin '${input.plugin}' sends webhooks; only ${PULL_PLUGINS.join(', ')} is pulled` })
+  // Formbricks makes its own signing secret: one kinerja generates could never match it.
+  if (deps.plugins.get(input.plugin).secretKind === 'standard-webhooks' && !input.secretEnv) {
+    errors.push({ path: '/secretEnv', message: `the ${input.plugin} secret is made by ${input.plugin}: put it in an environment variable and name it here` })
+  }
+  if (errors.length) throw new AppError('validation-failed', 'the binding is invalid', { errors })
 }

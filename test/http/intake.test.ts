@@ -257,3 +257,38 @@ describe('browser posts to the hooks (SurveyJS pages)', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
+
+describe('PATCH /bindings/{id} then replay', () => {
+  it('fixes a wrong mapping and replays the receipts it rejected, each counted once', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    // The builder calls the first integrity question "int1"; the binding forgot to map it.
+    const { integritas_1: score, ...rest } = s.answers
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
+    const sent = await h.deliver(b.id, b.secret, JSON.stringify({ id: 'r1', subject: s.subject, rater: s.rater, answers: { ...rest, int1: score } }))
+    expect(sent.status).toBe(422)
+    expect(JSON.stringify(sent.data.errors)).toContain('integritas_1')
+
+    const badFix = await h.request('PATCH', `/bindings/${b.id}`, { json: { mapping: { int1: 'integritas_l' } } })
+    expect(badFix.status).toBe(422)
+    const fixed = await h.request('PATCH', `/bindings/${b.id}`, { json: { mapping: { int1: 'integritas_1' } } })
+    expect(fixed.status).toBe(200)
+    expect(fixed.data.mapping).toEqual({ int1: 'integritas_1' })
+
+    const replayed = await h.request('POST', `/receipts/${sent.data.receipt}/replay`)
+    expect(replayed.status, JSON.stringify(replayed.data)).toBe(200)
+    expect(replayed.data.status).toBe('accepted')
+    const view = (await h.request('GET', `/instances/${replayed.data.instance}`)).data
+    expect(view.responses.self.count).toBe(1)
+    expect(view.responses.self.answers[0].answers.integritas_1).toBe(score)
+  })
+
+  it('refuses a Formbricks binding whose secret kinerja would have to invent', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'formbricks', form: 'ringkas' } })
+    expect(res.status).toBe(422)
+    expect(res.data.errors[0].path).toBe('/secretEnv')
+  })
+})

@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { AppError } from '../../errors.ts'
-import { bindingView, createBinding } from '../../services/bindings.ts'
+import { bindingView, createBinding, updateBinding } from '../../services/bindings.ts'
 import { createCycle, cycleStatus, getCycle, startCycle } from '../../services/cycles.ts'
 import { authorize } from '../../services/keys.ts'
 import { getOffice } from '../../services/offices.ts'
@@ -13,7 +13,7 @@ import { instanceSummary } from '../../services/views.ts'
 import { listReceiptViews } from '../../services/receipts.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { ref } from '../schema-components.ts'
-import { AnyJson, Cycle, CycleStatus, Id, InstanceSummary, NewBinding, NewCycle, Receipt, problemResponses } from '../schemas.ts'
+import { AnyJson, BindingPatch, Cycle, CycleStatus, Id, InstanceSummary, NewBinding, NewCycle, Receipt, problemResponses } from '../schemas.ts'
 
 const officeParam = z.object({ office: Id('office', 'kecamatan-plaju') })
 const cycleParam = z.object({ cycle: Id('cycle', 'cyc_h7k2m9q4x8zt') })
@@ -114,6 +114,21 @@ export const cycleRoutes: RouteModule = (app, deps) => {
       const { binding, secret } = await createBinding(deps, cycle, c.req.valid('json'))
       const base = new URL(c.req.url).origin
       return c.json({ ...bindingView(binding, base), ...(secret ? { secret } : {}) } as Record<string, unknown>, 201)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/bindings/{id}', tags: ['intake'], summary: 'Fix a binding (mapping, values, transform, secret variable, pull source), then replay what it rejected', security: bearer,
+      request: { params: z.object({ id: Id('id', 'bnd_h7k2m9q4x8zt') }), body: { required: true, content: { 'application/json': { schema: BindingPatch } } } },
+      responses: { 200: { description: 'The binding as it is now', content: { 'application/json': { schema: AnyJson } } }, ...problemResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const binding = await deps.store.getBinding(c.req.valid('param').id)
+      if (!binding) throw new AppError('not-found', `binding '${c.req.valid('param').id}' does not exist`)
+      authorize(c.get('key'), binding.office, 'hr')
+      const updated = await updateBinding(deps, binding, c.req.valid('json'))
+      return c.json(bindingView(updated, new URL(c.req.url).origin) as Record<string, unknown>, 200)
     },
   )
 

@@ -10,10 +10,9 @@
  * returned with `partial: true`: the intake keeps them and never scores them.
  */
 import { AppError } from '../../src/errors.ts'
-import { joinPointer } from '../../src/json/json-pointer.ts'
-import { FORBIDDEN_KEYS } from '../../src/json/parse-json.ts'
 import type { Normalised } from '../plugin.ts'
 import { parseStrictJson } from '../shared/strict-json.ts'
+import { flattenAnswers } from '../shared/flatten-answers.ts'
 
 export const EVENTS = ['responseCreated', 'responseUpdated', 'responseFinished'] as const
 
@@ -21,34 +20,6 @@ const DATE_TIME = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const invalid = (path: string, message: string) => new AppError('validation-failed', message, { errors: [{ path, message }] })
-
-type Put = (name: string, value: unknown, path: string) => void
-
-/** Puts the answer under `name`, then its members under `name.sub` / `name[i].sub`. Nulls are unanswered. */
-function spread(name: string, value: unknown, path: string, put: Put): void {
-  if (value !== null) put(name, value, path)
-  if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) spread(`${name}.${k}`, v, joinPointer(path, k), put)
-  } else if (Array.isArray(value) && value.some(isObject)) {
-    value.forEach((v, i) => spread(`${name}[${i}]`, v, joinPointer(path, i), put))
-  }
-}
-
-/** Flat fields of `data.data`; a name produced twice (a question id containing '.') is refused. */
-export function fieldsOf(answers: Record<string, unknown>, base: string): Record<string, unknown> {
-  const fields: Record<string, unknown> = {}
-  const from = new Map<string, string>()
-  for (const [id, value] of Object.entries(answers)) {
-    spread(id, value, joinPointer(base, id), (name, v, path) => {
-      if (FORBIDDEN_KEYS.has(name)) throw invalid(path, `the field name '${name}' is not allowed; change the question id`)
-      const first = from.get(name)
-      if (first !== undefined) throw invalid(path, `the field name '${name}' is produced by both ${first} and ${path}; change one of the question ids`)
-      from.set(name, path)
-      fields[name] = v
-    })
-  }
-  return fields
-}
 
 export function normaliseResponse(text: string): Normalised {
   const body = parseStrictJson(text)
@@ -72,7 +43,7 @@ export function normaliseResponse(text: string): Normalised {
   }
   const finished = event === 'responseFinished' && response.finished !== false
   return {
-    fields: fieldsOf(answers, '/data/data'),
+    fields: flattenAnswers(answers, '/data/data', 'the question id'),
     externalId: response.id,
     ...(typeof at === 'string' ? { submittedAt: at } : {}),
     ...(finished ? {} : { partial: true }),

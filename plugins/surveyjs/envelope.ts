@@ -14,7 +14,7 @@
 import { AppError, type FieldError } from '../../src/errors.ts'
 import type { Normalised } from '../plugin.ts'
 import { parseStrictJson } from '../shared/strict-json.ts'
-import { fieldsOfSurveyData } from './survey-data.ts'
+import { flattenAnswers } from '../shared/flatten-answers.ts'
 
 export const ENVELOPE_MEMBERS = ['clientSubmissionId', 'surveyId', 'completedAt', 'partial', 'data'] as const
 
@@ -45,7 +45,7 @@ export function normaliseEnvelope(text: string): Normalised {
   if (!isObject(data)) errors.push({ path: '/data', message: data === undefined ? 'required: send survey.data here' : 'must be an object (survey.data)' })
   if (errors.length || !isObject(data)) throw new AppError('validation-failed', 'the SurveyJS envelope is invalid', { errors })
   return {
-    fields: fieldsOfSurveyData(data, '/data'),
+    fields: flattenAnswers(data, '/data', 'the question name'),
     ...(typeof id === 'string' ? { externalId: id } : {}),
     ...(typeof completedAt === 'string' ? { submittedAt: completedAt } : {}),
     ...(partial === true ? { partial: true } : {}),

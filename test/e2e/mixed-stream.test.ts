@@ -6,7 +6,6 @@
  * fixtures' roster is appraised completely through several builders; the scores the server explains
  * must be the ones computed here from the answers sent, and every appraisal then runs to its end.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,8 +26,8 @@ import {
   type Scores,
   type WebhookBuilder,
 } from '../support/payloads.ts'
+import { startServer, stopServer } from '../support/node-server.ts'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const ADMIN = 'kj_e2e-mixed-admin-key-0123456789abcdef'
 const WEIGHTS = { self: 20, supervisor: 50, peer: 30 }
 const COMPETENCY_OF: Record<(typeof SCORED)[number], string> = {
@@ -171,38 +170,6 @@ async function inPool<T>(tasks: (() => Promise<T>)[], width: number): Promise<T[
   return results
 }
 
-async function startServer(dataDir: string, env: Record<string, string>): Promise<{ url: string; child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', KINERJA_DATA_DIR: dataDir, KINERJA_ADMIN_KEY: ADMIN, KINERJA_TICK_SECONDS: '3600', KINERJA_PULL_SECONDS: '3600' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (d) => (err += d))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000)
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/\S+)/)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1]!)
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)))
-  })
-  return { url, child, log: () => err }
-}
-
-async function stopServer(child: ChildProcess) {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  process.kill(-child.pid!, 'SIGTERM')
-  await exited
-}
-
 interface Answer {
   status: number
   data: any
@@ -253,7 +220,7 @@ describe('a mixed stream from every form builder into one Plaju cycle on the Nod
     roster = parseRoster(csv)
     planned = plan(roster, new Map(roster.map((e) => [e.nip, e.name])))
     dataDir = await mkdtemp(join(tmpdir(), 'kinerja-mixed-'))
-    server = await startServer(dataDir, hookSecretsEnv())
+    server = await startServer(dataDir, ADMIN, hookSecretsEnv())
 
     expect((await call('POST', '/offices', { id: 'kecamatan-plaju', name: 'Kecamatan Plaju' })).status).toBe(201)
     const created = await call('POST', '/offices/kecamatan-plaju/cycles', { name: 'Kompetensi 2026 TW I', package: 'plaju-kompetensi-360' })

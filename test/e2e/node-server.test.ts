@@ -2,48 +2,16 @@
  * End to end: the real Node server (npm start's entry) on a free port with lowdb files in a temp
  * folder runs a whole cycle over HTTP, is restarted, and still has everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { hmacSha256Hex } from '../../src/util/crypto.ts'
 import { SAMPLE, sampleSubmissions } from '../support/harness.ts'
+import { startServer, stopServer } from '../support/node-server.ts'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const ADMIN = 'kj_e2e-admin-key-0123456789abcdef'
-
-async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/node.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', KINERJA_DATA_DIR: dataDir, KINERJA_ADMIN_KEY: ADMIN, KINERJA_TICK_SECONDS: '3600' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (d) => (err += d))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}\n${err}`)), 20_000)
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/\S+)/)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1]!)
-      }
-    })
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}\n${err}`)))
-  })
-  return { url, child }
-}
-
-async function stopServer(child: ChildProcess) {
-  if (child.exitCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  process.kill(-child.pid!, 'SIGTERM')
-  await exited
-}
 
 describe('the Node server with lowdb on disk', () => {
   let dataDir = ''
@@ -55,7 +23,7 @@ describe('the Node server with lowdb on disk', () => {
 
   it('runs a whole cycle over HTTP and keeps everything across a restart', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'kinerja-e2e-'))
-    let server = await startServer(dataDir)
+    let server = await startServer(dataDir, ADMIN)
     child = server.child
     const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
       const res = await fetch(server.url + path, {
@@ -151,7 +119,7 @@ describe('the Node server with lowdb on disk', () => {
     expect(files.filter((f) => String(f).endsWith('.json')).length).toBeGreaterThan(subs.length)
 
     await stopServer(server.child)
-    server = await startServer(dataDir)
+    server = await startServer(dataDir, ADMIN)
     child = server.child
     expect((await call('GET', `/cycles/${cycle.id}`)).data).toEqual(before.status)
     expect((await call('GET', `/instances/${done[0].id}`)).data).toEqual(before.instance)

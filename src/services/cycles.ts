@@ -9,6 +9,7 @@ import type { Cycle, Instance } from '../store/records.ts'
 import { newId } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
 import { getOffice } from './offices.ts'
+import { employeeHistory } from './instances.ts'
 
 export const instanceId = (cycle: string, nip: string) => `${cycle}.${nip}`
 
@@ -99,7 +100,8 @@ async function createInstances(
     const id = instanceId(cycle.id, employee.nip)
     if (await deps.store.getInstance(id)) continue
     const blank: Instance = newInstance({ id, cycle, nip: employee.nip, now })
-    const result = await transition(pkg, blank, { type: 'start' }, { now, cycle, employee, history: [] })
+    const history = await employeeHistory(deps, cycle.office, cycle.id, employee.nip)
+    const result = await transition(pkg, blank, { type: 'start' }, { now, cycle, employee, history })
     await deps.store.createInstance(result.instance, result.events)
   }
 }

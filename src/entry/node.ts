@@ -78,9 +78,18 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
   }
 
   const tickMs = Number(env.KINERJA_TICK_SECONDS ?? 60) * 1000
-  const timer = setInterval(() => {
-    tick(deps).catch((e) => log.error('tick failed', { error: String(e) }))
-  }, tickMs)
+  // One pass at start catches up on every deadline that passed while the server was down; each
+  // fired deadline leaves the instance, so it fires once. Passes never overlap.
+  let ticking = false
+  const runTick = () => {
+    if (ticking) return
+    ticking = true
+    tick(deps)
+      .catch((e) => log.error('tick failed', { error: String(e) }))
+      .finally(() => (ticking = false))
+  }
+  runTick()
+  const timer = setInterval(runTick, tickMs)
   timer.unref()
   // Sources without webhooks (ODK Central) are pulled; one pass at a time, never overlapping.
   const pullMs = Number(env.KINERJA_PULL_SECONDS ?? 300) * 1000

@@ -64,6 +64,15 @@ async function apply(run: Run, event: EngineEvent): Promise<void> {
     case 'deadline':
       await fireDeadline(run, event.state, event.kind)
       return
+    case 'migrate': {
+      const i = run.instance
+      if (i.status !== 'active') throw new AppError('conflict', `the appraisal of ${i.nip} has ${i.status === 'done' ? 'ended' : 'failed'}; only active ones move to a new version`)
+      if (!(event.to in run.pkg.workflow.states)) throw new AppError('conflict', `version ${run.pkg.version} has no state '${event.to}'`)
+      const to = { id: run.pkg.id, version: run.pkg.version, hash: run.pkg.hash }
+      emit(run, 'migrated', { from: { package: event.from, state: i.state }, to: { package: to, state: event.to } })
+      await enterState(run, event.to, i.state)
+      return
+    }
   }
 }
 

@@ -14,6 +14,12 @@ export type EngineEvent =
   | { type: 'action'; action: string; actor: string; input?: unknown }
   /** A recorded deadline of the current state has come (fired by the service's tick). */
   | { type: 'deadline'; state: string; kind: 'deadline' | 'remind' }
+  /**
+   * Moves an active instance onto the package passed to `transition` (a new version), at state
+   * `to`, which is entered afresh (deadlines and tasks from the new definition). `from` is the
+   * version it leaves, for the audit trail.
+   */
+  | { type: 'migrate'; to: string; from: { id: string; version: string; hash: string } }
 
 export interface EngineEnv {
   now: Date

@@ -300,3 +300,24 @@ describe('the same delivery applied twice', () => {
     expect(again.instance.responses.self).toHaveLength(1)
   })
 })
+
+describe('migrate', () => {
+  it('moves an active instance onto a new version at the mapped state, keeping its answers and recording both versions', async () => {
+    const v1 = makePackage(workflow360())
+    const { instance } = await start(v1)
+    const answered = await apply(v1, instance, [submit(answer('self', NIP.camat, { integritas_1: 4, kerjasama_1: 4 }))])
+    const wf2 = workflow360({ version: '2.0.0' })
+    wf2.states.kumpul = { ...wf2.states.assess!, deadline: 'P21D' } as typeof wf2.states.assess
+    delete wf2.states.assess
+    wf2.start = 'kumpul'
+    const v2 = { ...makePackage(wf2), hash: 'hash-v2' }
+    const moved = await transition(v2, answered.instance, { type: 'migrate', to: 'kumpul', from: { id: v1.id, version: v1.version, hash: v1.hash } }, env(days(3)))
+    expect(moved.instance.state).toBe('kumpul')
+    expect(moved.instance.responses.self).toHaveLength(1)
+    expect(moved.instance.deadlines.find((d) => d.kind === 'deadline')?.at).toBe(days(24).toISOString())
+    expect(moved.events[0]).toMatchObject({ type: 'migrated', data: { from: { package: { version: '1.0.0' }, state: 'assess' }, to: { package: { version: '2.0.0', hash: 'hash-v2' }, state: 'kumpul' } } })
+    const nowhere = await transition(v2, answered.instance, { type: 'migrate', to: 'assess', from: v1 }, env()).catch((e) => e)
+    expect(nowhere).toBeInstanceOf(AppError)
+    expect(nowhere.detail).toContain("no state 'assess'")
+  })
+})

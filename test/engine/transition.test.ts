@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { transition } from '../../src/engine/transition.ts'
 import { AppError } from '../../src/errors.ts'
-import type { Workflow } from '../../src/generated/types.ts'
+import type { CollectState, Workflow } from '../../src/generated/types.ts'
 import type { Instance } from '../../src/store/records.ts'
 import { answer, apply, days, env, makePackage, NIP, start, submit, T0 } from './make-package.ts'
 import { workflow360 } from './workflow-360.ts'
@@ -307,7 +307,7 @@ describe('migrate', () => {
     const { instance } = await start(v1)
     const answered = await apply(v1, instance, [submit(answer('self', NIP.camat, { integritas_1: 4, kerjasama_1: 4 }))])
     const wf2 = workflow360({ version: '2.0.0' })
-    wf2.states.kumpul = { ...wf2.states.assess!, deadline: 'P21D' } as typeof wf2.states.assess
+    wf2.states.kumpul = { ...(wf2.states.assess as CollectState), deadline: 'P21D' }
     delete wf2.states.assess
     wf2.start = 'kumpul'
     const v2 = { ...makePackage(wf2), hash: 'hash-v2' }

@@ -10,6 +10,7 @@ import { onError, problem, validationHook } from './http/problem.ts'
 import { cycleRoutes } from './http/routes/cycles.ts'
 import { hookRoutes } from './http/routes/hooks.ts'
 import { instanceRoutes } from './http/routes/instances.ts'
+import { migrationRoutes } from './http/routes/migrations.ts'
 import { officeRoutes } from './http/routes/offices.ts'
 import { packageRoutes } from './http/routes/packages.ts'
 import { registerSchemaComponents } from './http/schema-components.ts'
@@ -42,7 +43,7 @@ export function createApp(deps: Deps) {
 
   app.get('/health', async (c) => c.json({ status: 'ok', packages: deps.packages.list().map((p) => `${p.id}@${p.version}`) }))
 
-  for (const routes of [officeRoutes, packageRoutes, cycleRoutes, instanceRoutes, hookRoutes]) routes(app, deps)
+  for (const routes of [officeRoutes, packageRoutes, cycleRoutes, migrationRoutes, instanceRoutes, hookRoutes]) routes(app, deps)
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO })
   app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO }) as never)))

@@ -33,20 +33,29 @@ export async function employeeHistory(deps: Deps, office: string, cycle: string,
  * Applies one event to an instance and saves it. Rejections (AppError from the engine) propagate
  * unchanged; version conflicts are retried on a fresh copy.
  */
-export async function applyEvent(deps: Deps, id: string, event: EngineEvent): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
+export async function applyEvent(
+  deps: Deps,
+  id: string,
+  event: EngineEvent,
+  /** A migration: run on this package version from now on, recording who moved it. */
+  move?: { package: { id: string; version: string; hash: string }; by: string },
+): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
   for (let attempt = 1; ; attempt++) {
     const current = await getInstance(deps, id)
     const cycle = await deps.store.getCycle(current.cycle)
     if (!cycle) throw new AppError('not-found', `cycle '${current.cycle}' does not exist`)
     const employee = await deps.store.getRosterEntry(cycle.id, current.nip)
     if (!employee) throw new AppError('conflict', `employee ${current.nip} is no longer on the roster of cycle '${cycle.id}'`)
-    const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+    const ref = move?.package ?? current.package ?? cycle.package
+    const pkg = await deps.packages.version(ref.id, ref.hash)
     const now = deps.clock.now()
     const history = await employeeHistory(deps, cycle.office, cycle.id, current.nip)
     const result = await transition(pkg, current, event, { now, cycle, employee, history })
     if (result.events.length === 0) return { instance: current, effects: [], changed: false }
+    const next = move ? { ...result.instance, package: move.package } : result.instance
+    const events = move ? result.events.map((e) => (e.type === 'migrated' ? { ...e, data: { ...e.data, by: move.by } } : e)) : result.events
     try {
-      const saved = await deps.store.commitInstance({ ...result.instance, updatedAt: now.toISOString() }, current.rev, result.events)
+      const saved = await deps.store.commitInstance({ ...next, updatedAt: now.toISOString() }, current.rev, events)
       runEffects(deps, saved, result.effects)
       return { instance: saved, effects: result.effects, changed: true }
     } catch (e) {

@@ -45,6 +45,17 @@ export interface Cycle {
   rosterSize: number
   createdAt: string
   startedAt?: string
+  /** Every move to a new package version: when, by which key, from, to, where states went. */
+  migrations?: Migration[]
+}
+
+export interface Migration {
+  at: string
+  by: string
+  from: { id: string; version: string; hash: string }
+  to: { id: string; version: string; hash: string }
+  states: Record<string, string>
+  moved: number
 }
 
 export type SecretRef = { env: string } | { stored: string }
@@ -124,6 +135,8 @@ export interface Instance {
   cycle: string
   office: string
   nip: string
+  /** The package version it runs on, once a migration moved it (before: the cycle's). */
+  package?: { id: string; version: string; hash: string }
   /** Optimistic-concurrency counter, bumped by every save. */
   rev: number
   status: InstanceStatus
@@ -173,6 +186,30 @@ export interface Receipt {
   instance?: string
   attempts: number
   updatedAt: string
+}
+
+export type OutboxStatus = 'pending' | 'sent' | 'failed'
+
+/** One outbound message (a notify state or a reminder), stored before it is sent. */
+export interface OutboxMessage {
+  /** Derived from instance + commit + effect position, so one effect never gets two messages. */
+  id: string
+  instance: string
+  cycle: string
+  office: string
+  /** The channel it goes through (KINERJA_CHANNEL_<NAME>_URL on Node). */
+  channel: string
+  kind: 'notify' | 'remind'
+  state: string
+  to: unknown
+  message: unknown
+  status: OutboxStatus
+  attempts: number
+  /** ISO time of the next try while pending. */
+  nextAttemptAt: string
+  lastError?: string
+  createdAt: string
+  sentAt?: string
 }
 
 export type { RosterEntry }

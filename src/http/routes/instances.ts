@@ -18,7 +18,8 @@ export const instanceRoutes: RouteModule = (app, deps) => {
     const instance = await getInstance(deps, id)
     authorize(key, instance.office, role)
     const cycle = await getCycle(deps, instance.cycle)
-    const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+    const ref = instance.package ?? cycle.package
+    const pkg = await deps.packages.version(ref.id, ref.hash)
     return { instance, pkg }
   }
 

@@ -7,8 +7,10 @@
  *   cycles/<cycle>/roster.json, bindings.json       the cycle's roster and bindings
  *   cycles/<cycle>/instances/<id>.json              one instance AND its events: a commit is one write
  *   cycles/<cycle>/receipts/<id>.json               one raw webhook receipt
+ *   cycles/<cycle>/outbox/<id>.json                 one outbound message and its delivery state
  * This process is the only writer of its data folder, so what it reads at open stays true: offices,
- * keys, cycles, rosters, bindings and instances live in memory (each document a Low whose `data` is
+ * keys, cycles, rosters, bindings, instances and outbox messages (small, and the sender scans
+ * them for due ones) live in memory (each document a Low whose `data` is
  * replaced, never mutated). Package versions load per id on first use; receipts, whose bodies are
  * the bulk of the data, are only indexed (id -> cycle, status) and read when asked for.
  * Existence and `rev` checks run on the cache before the first await, so of two writers expecting
@@ -17,7 +19,9 @@
 import { Low } from 'lowdb'
 import { AppError, VersionConflict } from '../errors.ts'
 import { docName, idOfDocName, type DocumentFiles } from './document-files.ts'
-import type { ApiKey, Binding, Cycle, Instance, InstanceEvent, Office, PackageVersion, Receipt, ReceiptStatus, RosterEntry } from './records.ts'
+import type {
+  ApiKey, Binding, Cycle, Instance, InstanceEvent, Office, OutboxMessage, OutboxStatus, PackageVersion, Receipt, ReceiptStatus, RosterEntry,
+} from './records.ts'
 import type { InstanceFilter, NewEvent, Store } from './store.ts'
 
 interface InstanceDoc {
@@ -54,6 +58,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
   const cycleDir = (cycle: string) => `cycles/${docName(cycle)}`
   const instancePath = (cycle: string, id: string) => `${cycleDir(cycle)}/instances/${docName(id)}.json`
   const receiptPath = (cycle: string, id: string) => `${cycleDir(cycle)}/receipts/${docName(id)}.json`
+  const outboxPath = (cycle: string, id: string) => `${cycleDir(cycle)}/outbox/${docName(id)}.json`
   const packagePath = (id: string, hash: string) => `packages/${docName(id)}/${docName(hash)}.json`
 
   // Write bookkeeping: the cache already holds the new value when a write starts. If the write
@@ -94,11 +99,13 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
     instances: Set<string>
     /** receipt id -> status, null until read (receipts are indexed at open, not read). */
     receipts: Map<string, ReceiptStatus | null>
+    outbox: Set<string>
   }
   const cycles = new Map<string, CycleState>()
   const instances = new Map<string, Low<InstanceDoc>>()
   const bindingCycle = new Map<string, string>()
   const receiptCycle = new Map<string, string>()
+  const outbox = new Map<string, Low<OutboxMessage>>()
   const packages = new Map<string, Promise<Map<string, PackageVersion>>>()
 
   const cycleState = (doc: Low<Cycle>): CycleState => ({
@@ -107,6 +114,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
     bindings: low<Binding[]>(`${cycleDir(doc.data.id)}/bindings.json`, []),
     instances: new Set(),
     receipts: new Map(),
+    outbox: new Set(),
   })
 
   async function loadCycle(name: string): Promise<void> {
@@ -130,6 +138,14 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       state.receipts.set(idOfDocName(n), null)
       receiptCycle.set(idOfDocName(n), id)
     }
+    const outboxNames = jsonNames(await files.list(`${cycleDir(id)}/outbox`))
+    await mapLimit(outboxNames, 32, async (n) => {
+      const msg = low<OutboxMessage | null>(`${cycleDir(id)}/outbox/${n}`, null)
+      await msg.read()
+      if (!msg.data) return
+      outbox.set(msg.data.id, msg as Low<OutboxMessage>)
+      state.outbox.add(msg.data.id)
+    })
   }
   await mapLimit(jsonNames(await files.list('cycles')), 4, loadCycle)
 
@@ -349,6 +365,38 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       const found = await mapLimit(ids, 16, readReceipt)
       const list = found.filter((r): r is Receipt => r !== null && (status === undefined || r.status === status))
       return list.sort((a, b) => cmp(a.receivedAt, b.receivedAt) || cmp(a.id, b.id))
+    },
+
+    async putOutbox(message) {
+      const stored = outbox.get(message.id)
+      if (stored) return { message: copy(stored.data), created: false }
+      const owner = requireCycle(message.cycle)
+      const doc = low<OutboxMessage>(outboxPath(message.cycle, message.id), copy(message))
+      outbox.set(message.id, doc)
+      owner.outbox.add(message.id)
+      await save(doc, () => {
+        outbox.delete(message.id)
+        owner.outbox.delete(message.id)
+      })
+      return { message: copy(message), created: true }
+    },
+    async updateOutbox(message) {
+      const doc = outbox.get(message.id)
+      if (!doc) throw new AppError('not-found', `No outbox message ${message.id}`)
+      await replace(doc, { ...copy(message), cycle: doc.data.cycle })
+    },
+    async listOutboxDue(now, limit) {
+      const t = Date.parse(now)
+      const due = [...outbox.values()]
+        .map((doc) => doc.data)
+        .filter((m) => m.status === 'pending' && Date.parse(m.nextAttemptAt) <= t)
+      return copy(due.sort((a, b) => cmp(a.nextAttemptAt, b.nextAttemptAt) || cmp(a.id, b.id)).slice(0, limit))
+    },
+    async listOutbox(cycle, status?: OutboxStatus) {
+      const list = [...(cycles.get(cycle)?.outbox ?? [])]
+        .map((id) => outbox.get(id)?.data)
+        .filter((m): m is OutboxMessage => m !== undefined && (status === undefined || m.status === status))
+      return sortBy(list, (m) => m.createdAt)
     },
   }
 }

@@ -10,6 +10,8 @@ import type {
   Instance,
   InstanceEvent,
   Office,
+  OutboxMessage,
+  OutboxStatus,
   PackageVersion,
   Receipt,
   ReceiptStatus,
@@ -31,6 +33,7 @@ export function createMemoryStore(): Store {
   const instances = new Map<string, Instance>()
   const events = new Map<string, InstanceEvent[]>()
   const receipts = new Map<string, Receipt>()
+  const outbox = new Map<string, OutboxMessage>()
 
   // Every record of a cycle lives under it (the lowdb driver keeps them in the cycle's folder).
   const requireCycle = (id: string) => {
@@ -185,6 +188,28 @@ export function createMemoryStore(): Store {
         (r) => r.cycle === cycle && (status === undefined || r.status === status),
       )
       return copy(list.sort((a, b) => cmp(a.receivedAt, b.receivedAt) || cmp(a.id, b.id)))
+    },
+
+    async putOutbox(message) {
+      const stored = outbox.get(message.id)
+      if (stored) return { message: copy(stored), created: false }
+      requireCycle(message.cycle)
+      outbox.set(message.id, copy(message))
+      return { message: copy(message), created: true }
+    },
+    async updateOutbox(message) {
+      const stored = outbox.get(message.id)
+      if (!stored) throw new AppError('not-found', `No outbox message ${message.id}`)
+      outbox.set(message.id, { ...copy(message), cycle: stored.cycle })
+    },
+    async listOutboxDue(now, limit) {
+      const t = Date.parse(now)
+      const due = [...outbox.values()].filter((m) => m.status === 'pending' && Date.parse(m.nextAttemptAt) <= t)
+      return copy(due.sort((a, b) => cmp(a.nextAttemptAt, b.nextAttemptAt) || cmp(a.id, b.id)).slice(0, limit))
+    },
+    async listOutbox(cycle, status?: OutboxStatus) {
+      const list = [...outbox.values()].filter((m) => m.cycle === cycle && (status === undefined || m.status === status))
+      return copy(list.sort((a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id)))
     },
   }
 }

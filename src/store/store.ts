@@ -16,6 +16,9 @@
  *   with 'not-found' (drivers keep these records under their cycle);
  * - saveCycle, commitInstance and updateReceipt of a record that does not exist fail with
  *   'not-found', not a version conflict; neither moves a record to another cycle.
+ * - outbox messages follow the receipt rules: putOutbox is idempotent by id (created = false and
+ *   the stored one when it exists), fails 'not-found' for a cycle that does not exist, and
+ *   updateOutbox of an unknown id fails 'not-found' and keeps the message in its cycle.
  */
 import type {
   ApiKey,
@@ -25,6 +28,8 @@ import type {
   InstanceEvent,
   InstanceStatus,
   Office,
+  OutboxMessage,
+  OutboxStatus,
   PackageVersion,
   Receipt,
   ReceiptStatus,
@@ -81,4 +86,12 @@ export interface Store {
   updateReceipt(receipt: Receipt): Promise<void>
   getReceipt(id: string): Promise<Receipt | null>
   listReceipts(cycle: string, status?: ReceiptStatus): Promise<Receipt[]>
+
+  putOutbox(message: OutboxMessage): Promise<{ message: OutboxMessage; created: boolean }>
+  /** Overwrites a message that exists (status, attempts, next try). */
+  updateOutbox(message: OutboxMessage): Promise<void>
+  /** Pending messages whose next try is at or before `now` (ISO time), earliest first, at most `limit`. */
+  listOutboxDue(now: string, limit: number): Promise<OutboxMessage[]>
+  /** A cycle's messages, oldest first. */
+  listOutbox(cycle: string, status?: OutboxStatus): Promise<OutboxMessage[]>
 }

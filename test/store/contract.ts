@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.ts'
 import type {
-  ApiKey, Binding, Cycle, Instance, Office, PackageVersion, Receipt, RosterEntry,
+  ApiKey, Binding, Cycle, Instance, Office, OutboxMessage, PackageVersion, Receipt, RosterEntry,
 } from '../../src/store/records.ts'
 import type { NewEvent, Store } from '../../src/store/store.ts'
 
@@ -53,6 +53,12 @@ export const receipt = (id: string, over: Partial<Receipt> = {}): Receipt => ({
   id, binding: 'b1', cycle: 'c1', office: OFFICE, idempotencyKey: `key-${id}`, receivedAt: T0,
   contentType: 'application/json', body: '{"nip":"198001012005011001"}', headers: { 'user-agent': 'kobo' },
   status: 'received', reasons: [], attempts: 1, updatedAt: T0, ...over,
+})
+
+export const outboxMessage = (id: string, over: Partial<OutboxMessage> = {}): OutboxMessage => ({
+  id, instance: 'i1', cycle: 'c1', office: OFFICE, channel: 'wa', kind: 'notify', state: 'announce',
+  to: { nip: nip(1) }, message: { text: 'Penilaian selesai' }, status: 'pending', attempts: 0,
+  nextAttemptAt: T0, createdAt: T0, ...over,
 })
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id).sort()
@@ -282,6 +288,42 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
       })
     })
 
+    describe('outbox', () => {
+      beforeEach(async () => withCycle())
+
+      it('keeps the first message of an id and reports the second as not created', async () => {
+        expect(await store.putOutbox(outboxMessage('m1'))).toEqual({ message: outboxMessage('m1'), created: true })
+        const again = await store.putOutbox(outboxMessage('m1', { message: { text: 'changed' } }))
+        expect(again).toEqual({ message: outboxMessage('m1'), created: false })
+        const both = await Promise.all([store.putOutbox(outboxMessage('m2')), store.putOutbox(outboxMessage('m2', { channel: 'x' }))])
+        expect(both.map((b) => b.created).sort()).toEqual([false, true])
+        expect(await store.listOutbox('c1')).toEqual([outboxMessage('m1'), outboxMessage('m2')])
+        await expectCode(store.putOutbox(outboxMessage('m3', { cycle: 'c9' })), 'not-found')
+      })
+      it('lists as due only pending messages whose next try has come, earliest first, up to the limit', async () => {
+        await store.putOutbox(outboxMessage('late', { nextAttemptAt: '2026-01-05T08:10:00.000Z' }))
+        await store.putOutbox(outboxMessage('early', { nextAttemptAt: '2026-01-05T08:01:00.000Z' }))
+        await store.putOutbox(outboxMessage('future', { nextAttemptAt: '2026-01-05T09:00:00.000Z' }))
+        await store.putOutbox(outboxMessage('sent', { status: 'sent', sentAt: T0 }))
+        const now = '2026-01-05T08:30:00.000Z'
+        expect((await store.listOutboxDue(now, 10)).map((m) => m.id)).toEqual(['early', 'late'])
+        expect((await store.listOutboxDue(now, 1)).map((m) => m.id)).toEqual(['early'])
+        expect(await store.listOutboxDue('2026-01-05T07:00:00.000Z', 10)).toEqual([])
+      })
+      it('updates a message\'s delivery state, keeps it in its cycle and lists messages per status', async () => {
+        await withCycle('c2')
+        await store.putOutbox(outboxMessage('m1'))
+        await store.putOutbox(outboxMessage('m2', { cycle: 'c2' }))
+        const sent = outboxMessage('m1', { status: 'sent', attempts: 3, sentAt: '2026-01-05T08:05:00.000Z', lastError: 'HTTP 503' })
+        await store.updateOutbox({ ...sent, cycle: 'c2' })
+        expect(await store.listOutbox('c1', 'sent')).toEqual([sent])
+        expect(await store.listOutbox('c1', 'pending')).toEqual([])
+        expect(ids(await store.listOutbox('c2'))).toEqual(['m2'])
+        expect(ids(await store.listOutboxDue('2027-01-01T00:00:00.000Z', 10))).toEqual(['m2'])
+        await expectCode(store.updateOutbox(outboxMessage('m9')), 'not-found')
+      })
+    })
+
     it('hands out copies: changing a returned or a given record never changes the store', async () => {
       const given = cycle()
       await store.createCycle(given)
@@ -294,6 +336,9 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
       await store.createOffice(office())
       await store.putReceipt(receipt('r1'))
       await store.putRoster('c1', [rosterEntry(1)])
+      await store.putOutbox(outboxMessage('m1'))
+      ;(await store.listOutbox('c1'))[0]!.status = 'sent'
+      ;(await store.listOutboxDue(T0, 10))[0]!.attempts = 9
       const got = await store.getInstance('i1')
       ;(got as Instance).vars.leaked = true
       ;(await store.listInstances('c1'))[0]!.state = 'changed'
@@ -308,6 +353,7 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
       expect(await store.getOffice(OFFICE)).toEqual(office())
       expect(await store.getReceipt('r1')).toEqual(receipt('r1'))
       expect(await store.getRoster('c1')).toEqual([rosterEntry(1)])
+      expect(await store.listOutbox('c1')).toEqual([outboxMessage('m1')])
     })
 
     if (!options.cannot?.reopen) {
@@ -324,6 +370,9 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
         await store.commitInstance(instance('i1', { vars: { skor: 87.5 }, deadlines: [{ state: 'collect', kind: 'deadline', at: T0 }] }), 0, [event('submitted')])
         await store.putReceipt(receipt('r1'))
         await store.updateReceipt(receipt('r1', { status: 'accepted', instance: 'i1' }))
+        await store.putOutbox(outboxMessage('m1'))
+        await store.putOutbox(outboxMessage('m2'))
+        await store.updateOutbox(outboxMessage('m2', { status: 'sent', attempts: 1, sentAt: T0 }))
 
         const again = await h.reopen()
         expect(await again.getOffice(OFFICE)).toEqual(office())
@@ -343,6 +392,9 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
         expect(await again.getReceipt('r1')).toEqual(receipt('r1', { status: 'accepted', instance: 'i1' }))
         expect(ids(await again.listReceipts('c1', 'accepted'))).toEqual(['r1'])
         expect((await again.putReceipt(receipt('r1'))).created).toBe(false)
+        expect(await again.listOutbox('c1')).toEqual([outboxMessage('m1'), outboxMessage('m2', { status: 'sent', attempts: 1, sentAt: T0 })])
+        expect(ids(await again.listOutboxDue(T0, 10))).toEqual(['m1'])
+        expect((await again.putOutbox(outboxMessage('m1'))).created).toBe(false)
         await expectCode(again.commitInstance(instance('i1'), 0, []), 'conflict')
         expect((await again.commitInstance(instance('i1'), 1, [event('later')])).rev).toBe(2)
         expect((await again.listEvents('i1')).map((e) => e.seq)).toEqual([1, 2, 3])

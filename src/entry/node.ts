@@ -5,7 +5,8 @@
  * Environment: PORT (default 8787), HOST (default 127.0.0.1), KINERJA_DATA_DIR (default ./data),
  * KINERJA_WORKFLOWS_DIR (default ./workflows), KINERJA_ADMIN_KEY (optional: an admin key to accept),
  * KINERJA_TICK_SECONDS (default 60), KINERJA_PULL_SECONDS (default 300: how often ODK Central is pulled),
- * KINERJA_CORS_ORIGINS (comma-separated web origins allowed to post to the hooks from a browser).
+ * KINERJA_CORS_ORIGINS (comma-separated web origins allowed to post to the hooks from a browser),
+ * KINERJA_CHANNEL_<NAME>_URL and _SECRET (signed outbound webhooks for notify states and reminders).
  */
 import { serve } from '@hono/node-server'
 import { mkdir } from 'node:fs/promises'
@@ -57,6 +58,13 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     plugins: createPluginRegistry(sourcePlugins),
     logger: log,
     secrets: (name) => env[name],
+    // A notify state's channel `wa` is KINERJA_CHANNEL_WA_URL (+ _SECRET); reminders use `reminder`.
+    channels: (name) => {
+      const key = `KINERJA_CHANNEL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
+      const url = env[`${key}_URL`]
+      const secret = env[`${key}_SECRET`]
+      return url && secret ? { name, plugin: 'webhook', url, secret } : undefined
+    },
     corsOrigins: (env.KINERJA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     fetch: (url, init) => fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(30_000) }),
   }

@@ -10,6 +10,7 @@ import { newId } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
 import { getOffice } from './offices.ts'
 import { employeeHistory } from './instances.ts'
+import { enqueueEffects } from './outbox.ts'
 
 export const instanceId = (cycle: string, nip: string) => `${cycle}.${nip}`
 
@@ -102,6 +103,7 @@ async function createInstances(
     const blank: Instance = newInstance({ id, cycle, nip: employee.nip, now })
     const history = await employeeHistory(deps, cycle.office, cycle.id, employee.nip)
     const result = await transition(pkg, blank, { type: 'start' }, { now, cycle, employee, history })
-    await deps.store.createInstance(result.instance, result.events)
+    const created = await deps.store.createInstance(result.instance, result.events)
+    await enqueueEffects(deps, created, result.effects)
   }
 }

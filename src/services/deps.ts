@@ -5,6 +5,7 @@
 import type { Store } from '../store/store.ts'
 import type { PackageRegistry } from './package-registry.ts'
 import type { PluginRegistry } from '../../plugins/registry.ts'
+import type { ChannelConfig } from '../../plugins/outbound.ts'
 
 export interface Clock {
   now(): Date
@@ -32,7 +33,12 @@ export interface Deps {
    */
   corsOrigins?: string[]
   /** Outbound HTTP, for pulled sources (ODK Central). Absent: nothing is pulled. */
-  fetch?: (url: string, init: { headers: Record<string, string> }) => Promise<Response>
+  fetch?: (url: string, init: { method?: string; headers: Record<string, string>; body?: string }) => Promise<Response>
+  /**
+   * Outbound channels by name (a notify state's `channel`; `reminder` for reminders). Absent or
+   * unknown: the message is kept in the outbox as failed with the reason, and the workflow goes on.
+   */
+  channels?: (name: string) => ChannelConfig | undefined
 }
 
 export const fixedClock = (iso: string): Clock & { set(iso: string): void; advance(ms: number): void } => {

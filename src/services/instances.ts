@@ -8,6 +8,7 @@ import { transition } from '../engine/transition.ts'
 import type { EngineEvent, Effect } from '../engine/types.ts'
 import type { Instance } from '../store/records.ts'
 import type { Deps } from './deps.ts'
+import { deliverDue, enqueueEffects } from './outbox.ts'
 import { instanceId } from './cycles.ts'
 
 const MAX_ATTEMPTS = 8
@@ -56,20 +57,13 @@ export async function applyEvent(
     const events = move ? result.events.map((e) => (e.type === 'migrated' ? { ...e, data: { ...e.data, by: move.by } } : e)) : result.events
     try {
       const saved = await deps.store.commitInstance({ ...next, updatedAt: now.toISOString() }, current.rev, events)
-      runEffects(deps, saved, result.effects)
+      await enqueueEffects(deps, saved, result.effects).catch((e) => deps.logger.error('could not queue messages', { instance: saved.id, error: String(e) }))
       return { instance: saved, effects: result.effects, changed: true }
     } catch (e) {
       if (e instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue
       if (e instanceof VersionConflict) throw new AppError('unavailable', `instance '${id}' is busy; try again`, { cause: e })
       throw e
     }
-  }
-}
-
-/** Outbound channels arrive with the workflow-language issue; until then effects are logged. */
-function runEffects(deps: Deps, instance: Instance, effects: Effect[]): void {
-  for (const effect of effects) {
-    deps.logger.info(`effect ${effect.type}`, { instance: instance.id, state: effect.state, ...(effect.type === 'remind' ? { roles: effect.roles } : { channel: effect.channel }) })
   }
 }
 
@@ -83,7 +77,7 @@ export async function performAction(
   return result.instance
 }
 
-/** Fires every deadline that has come. Returns how many instances moved. */
+/** Fires every deadline that has come, then sends the messages due. Returns how many instances moved. */
 export async function tick(deps: Deps): Promise<number> {
   const now = deps.clock.now()
   let moved = 0
@@ -98,5 +92,7 @@ export async function tick(deps: Deps): Promise<number> {
       }
     }
   }
+  // Then what the appraisals have to say (including the reminders just fired).
+  await deliverDue(deps).catch((e) => deps.logger.error('outbox delivery failed', { error: String(e) }))
   return moved
 }

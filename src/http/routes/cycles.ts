@@ -174,6 +174,19 @@ export const cycleRoutes: RouteModule = (app, deps) => {
 
   app.openapi(
     createRoute({
+      method: 'get', path: '/cycles/{cycle}/outbox', tags: ['cycles'], summary: 'Messages the appraisals send (notify states, reminders) and whether they went out', security: bearer,
+      request: { params: cycleParam, query: z.object({ status: z.enum(['pending', 'sent', 'failed']).optional() }) },
+      responses: { 200: { description: 'Messages, oldest first', content: { 'application/json': { schema: z.object({ messages: z.array(AnyJson) }) } } }, ...problemResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const cycle = await cycleFor(c, c.req.valid('param').cycle, 'hr')
+      const messages = await deps.store.listOutbox(cycle.id, c.req.valid('query').status)
+      return c.json({ messages: messages as unknown as Record<string, unknown>[] }, 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
       method: 'get', path: '/cycles/{cycle}/receipts', tags: ['intake'], summary: 'Received webhook deliveries and their outcome', security: bearer,
       request: { params: cycleParam, query: z.object({ status: z.enum(['received', 'accepted', 'duplicate', 'rejected', 'partial']).optional() }) },
       responses: { 200: { description: 'Receipts', content: { 'application/json': { schema: z.object({ receipts: z.array(Receipt) }) } } }, ...problemResponses(401, 403, 404) },

@@ -117,8 +117,15 @@ export async function replay(deps: Deps, receipt: Receipt): Promise<IntakeResult
   }
   const binding = await deps.store.getBinding(receipt.binding)
   if (!binding) throw new AppError('not-found', `binding '${receipt.binding}' no longer exists`)
+  // A replay racing a delivery of the same receipt (or another replay) waits for it instead.
+  const running = inFlightOf(deps).get(receipt.id)
+  if (running) {
+    const first = await running
+    if (first.status !== 'rejected') throw new AppError('conflict', `receipt '${receipt.id}' was just ${first.status}; it counts once`)
+    return first
+  }
   const updated = { ...receipt, attempts: receipt.attempts + 1, updatedAt: deps.clock.now().toISOString() }
-  return process(deps, binding, deps.plugins.get(binding.plugin), updated)
+  return track(deps, receipt.id, process(deps, binding, deps.plugins.get(binding.plugin), updated))
 }
 
 async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, receipt: Receipt): Promise<IntakeResult> {

@@ -190,6 +190,24 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect(instance.responses.self.count).toBe(1)
   })
 
+  it('processes two replays of the same rejected receipt sent at once only once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kinerja-replay-'))
+    const h = await harness({ store: await createLowdbStore(nodeDocumentFiles(dir)) })
+    await h.request('POST', '/offices', { json: { id: 'kecamatan-plaju', name: 'Plaju' } })
+    const cycle = (await h.request('POST', '/offices/kecamatan-plaju/cycles', { json: { name: '2026', package: 'plaju-kompetensi-360' } })).data.id
+    const { readFile } = await import('node:fs/promises')
+    const { SAMPLE } = await import('../support/harness.ts')
+    await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(`${SAMPLE}roster.csv`, 'utf8'), type: 'text/csv' })
+    const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
+    const s = (await sampleSubmissions()).find((x) => x.role === 'self')
+    const early = await h.deliver(b.id, b.secret, JSON.stringify({ id: 'early', subject: s.subject, rater: s.rater, answers: s.answers }))
+    await h.request('POST', `/cycles/${cycle}/start`)
+    const both = await Promise.all([1, 2].map(() => h.request('POST', `/receipts/${early.data.receipt}/replay`)))
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409])
+    const events = (await h.request('GET', `/instances/${cycle}.${s.subject}/events`)).data.events
+    expect(events.filter((e: any) => e.type === 'submission-accepted')).toHaveLength(1)
+  })
+
   it('uses a binding secret from the environment by name', async () => {
     const h = await harness({ secrets: { KINERJA_HOOK_PLAJU: 'env-secret-123' } })
     const cycle = await h.runningCycle()

@@ -137,10 +137,12 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
       await deps.store.updateReceipt(kept)
       return { status: 'partial', receipt: kept }
     }
-    const submission = await toSubmission(deps, binding, plugin, normalised)
-    subject = submission.subject
     const cycle = await deps.store.getCycle(binding.cycle)
-    if (!cycle || cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle?.status ?? 'gone'})`)
+    if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)
+    const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+    const submission = await toSubmission(pkg, binding, plugin, normalised)
+    subject = submission.subject
+    if (cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle.status})`)
     const id = instanceId(cycle.id, submission.subject)
     const instance = await deps.store.getInstance(id)
     if (!instance) throw new AppError('submission-rejected', `employee ${submission.subject} is not on the roster of cycle '${cycle.id}'`)
@@ -178,10 +180,7 @@ const deliveryOf = (receipt: Receipt): Delivery => ({
   receivedAt: new Date(receipt.receivedAt),
 })
 
-async function toSubmission(deps: Deps, binding: Binding, plugin: SourcePlugin, normalised: Normalised): Promise<Submission> {
-  const cycle = await deps.store.getCycle(binding.cycle)
-  if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)
-  const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+async function toSubmission(pkg: LoadedPackage, binding: Binding, plugin: SourcePlugin, normalised: Normalised): Promise<Submission> {
   const form = pkg.forms[binding.form]!
   const props = form.properties as Record<string, Record<string, unknown>>
   // Fields pass under their own names unless the binding maps them; a mapped field wins over a

@@ -14,7 +14,7 @@ import { applyEvent, tick } from './instances.ts'
 import { createOffice } from './offices.ts'
 import { createPackageRegistry } from './package-registry.ts'
 import { importRoster } from './roster.ts'
-import { eventView, instanceView } from './views.ts'
+import { eventsView, instanceView } from './views.ts'
 
 export interface ScriptedAction {
   nip: string
@@ -97,7 +97,7 @@ export async function simulate(pkg: LoadedPackage, input: SimulationInput) {
   const instances = await store.listInstances(cycle.id)
   const results = []
   for (const i of instances) {
-    const events = (await store.listEvents(i.id)).map((e) => eventView(e, pkg))
+    const events = eventsView(await store.listEvents(i.id), pkg)
     results.push({ ...instanceView(i, pkg), trace: events })
   }
   return { package: { id: pkg.id, version: pkg.version, hash: pkg.hash }, steps, results }

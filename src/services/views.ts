@@ -55,12 +55,13 @@ function explanation(i: Instance, pkg: LoadedPackage) {
   }
 }
 
-/** Events with nothing that would identify an anonymous rater. */
-export function eventView(e: InstanceEvent, pkg: LoadedPackage): InstanceEvent {
-  const role = e.data.role
-  if (typeof role === 'string' && anonymousRoles(pkg).has(role)) {
+/** An instance's trail with nothing that would identify an anonymous rater. */
+export function eventsView(events: InstanceEvent[], pkg: LoadedPackage): InstanceEvent[] {
+  const anon = anonymousRoles(pkg)
+  return events.map((e) => {
+    const role = e.data.role
+    if (typeof role !== 'string' || !anon.has(role)) return e
     const { rater: _r, receipt: _p, ...rest } = e.data
     return { ...e, data: rest }
-  }
-  return e
+  })
 }

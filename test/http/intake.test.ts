@@ -171,11 +171,7 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
 
   it('replays a receipt rejected because the cycle had not started, once it has', async () => {
     const h = await harness()
-    await h.request('POST', '/offices', { json: { id: 'kecamatan-plaju', name: 'Plaju' } })
-    const cycle = (await h.request('POST', '/offices/kecamatan-plaju/cycles', { json: { name: '2026', package: 'plaju-kompetensi-360' } })).data.id
-    const { readFile } = await import('node:fs/promises')
-    const { SAMPLE } = await import('../support/harness.ts')
-    await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(`${SAMPLE}roster.csv`, 'utf8'), type: 'text/csv' })
+    const cycle = await h.draftCycle()
     const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
     const s = (await sampleSubmissions()).find((x) => x.role === 'self')
     const early = await h.deliver(b.id, b.secret, JSON.stringify({ id: 'early', subject: s.subject, rater: s.rater, answers: s.answers }))
@@ -193,11 +189,7 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
   it('processes two replays of the same rejected receipt sent at once only once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kinerja-replay-'))
     const h = await harness({ store: await createLowdbStore(nodeDocumentFiles(dir)) })
-    await h.request('POST', '/offices', { json: { id: 'kecamatan-plaju', name: 'Plaju' } })
-    const cycle = (await h.request('POST', '/offices/kecamatan-plaju/cycles', { json: { name: '2026', package: 'plaju-kompetensi-360' } })).data.id
-    const { readFile } = await import('node:fs/promises')
-    const { SAMPLE } = await import('../support/harness.ts')
-    await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(`${SAMPLE}roster.csv`, 'utf8'), type: 'text/csv' })
+    const cycle = await h.draftCycle()
     const b = (await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self' } })).data
     const s = (await sampleSubmissions()).find((x) => x.role === 'self')
     const early = await h.deliver(b.id, b.secret, JSON.stringify({ id: 'early', subject: s.subject, rater: s.rater, answers: s.answers }))

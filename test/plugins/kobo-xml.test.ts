@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.ts'
 import { koboPlugin } from '../../plugins/kobo/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
 const BASIC = 'Basic a29iby1ob29rOmtvYm9fdGVzdF9wd180MXg='
@@ -15,15 +16,7 @@ const delivery = (text: string): Delivery => ({
   receivedAt: new Date('2026-03-03T07:03:00Z'),
 })
 
-function rejection(text: string): AppError {
-  try {
-    koboPlugin.normalise(delivery(text))
-  } catch (e) {
-    if (e instanceof AppError) return e
-    throw e
-  }
-  throw new Error('normalise accepted the payload')
-}
+const rejection = (text: string): AppError => failure(() => koboPlugin.normalise(delivery(text)))
 
 /** A small instance, as Kobo stores it. */
 const instance = (body: string, meta = '<meta><instanceID>uuid:c7a19e04-52b8-4f3d-a6e1-90d4b2f8c317</instanceID></meta>') =>

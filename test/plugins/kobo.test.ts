@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.ts'
 import { koboPlugin } from '../../plugins/kobo/index.ts'
 import type { Delivery } from '../../plugins/plugin.ts'
+import { failure } from '../support/failure.ts'
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
 const SECRET = 'kobo-hook:kobo_test_pw_41x'
@@ -17,15 +18,7 @@ const delivery = (text: string, headers: Record<string, string> = { 'content-typ
 })
 
 /** The AppError normalise throws for `text`. */
-function rejection(text: string): AppError {
-  try {
-    koboPlugin.normalise(delivery(text))
-  } catch (e) {
-    if (e instanceof AppError) return e
-    throw e
-  }
-  throw new Error('normalise accepted the payload')
-}
+const rejection = (text: string): AppError => failure(() => koboPlugin.normalise(delivery(text)))
 
 const kobo1 = () => JSON.parse(fixture('kobo-1.json')) as Record<string, unknown>
 /** kobo-1 with some members replaced, as Kobo's Python sender writes it. */

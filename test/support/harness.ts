@@ -68,19 +68,25 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     return request('POST', `/hooks/${binding}`, { key: null, body, type: 'application/json', headers: { 'x-kinerja-signature': signature, ...headers } })
   }
 
-  /** Creates an office, a cycle on the Plaju package with the sample roster, and starts it. */
-  const runningCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
+  /** Creates an office and a draft cycle on the Plaju package with a roster (default: the sample). */
+  const draftCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
     await request('POST', '/offices', { json: { id: office, name: `Office ${office}` } })
     const cycle = (await request('POST', `/offices/${office}/cycles`, { json: { name: '2026', package: pkg.id } })).data
     const csv = await readFile(rosterCsv, 'utf8')
     const roster = await request('PUT', `/cycles/${cycle.id}/roster`, { body: csv, type: 'text/csv' })
     if (roster.status !== 200) throw new Error(`roster import failed: ${JSON.stringify(roster.data)}`)
-    const started = await request('POST', `/cycles/${cycle.id}/start`)
-    if (started.status !== 200) throw new Error(`start failed: ${JSON.stringify(started.data)}`)
     return cycle.id as string
   }
 
-  return { app, deps, store, clock, pkg, admin, request, deliver, runningCycle }
+  /** The same, started. */
+  const runningCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
+    const cycle = await draftCycle(office, rosterCsv)
+    const started = await request('POST', `/cycles/${cycle}/start`)
+    if (started.status !== 200) throw new Error(`start failed: ${JSON.stringify(started.data)}`)
+    return cycle
+  }
+
+  return { app, deps, store, clock, pkg, admin, request, deliver, draftCycle, runningCycle }
 }
 
 export async function sampleSubmissions(): Promise<any[]> {

@@ -6,7 +6,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { getCycle } from '../../services/cycles.ts'
 import { getInstance, performAction } from '../../services/instances.ts'
 import { authorize } from '../../services/keys.ts'
-import { eventView, instanceView } from '../../services/views.ts'
+import { eventsView, instanceView } from '../../services/views.ts'
 import type { ApiKey } from '../../store/records.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { ActionBody, AnyJson, Id, Instance, problemResponses } from '../schemas.ts'
@@ -43,7 +43,7 @@ export const instanceRoutes: RouteModule = (app, deps) => {
     }),
     async (c) => {
       const { instance, pkg } = await load(c.get('key'), c.req.valid('param').id, 'viewer')
-      const events = (await deps.store.listEvents(instance.id)).map((e) => eventView(e, pkg) as unknown as Record<string, unknown>)
+      const events = eventsView(await deps.store.listEvents(instance.id), pkg) as unknown as Record<string, unknown>[]
       return c.json({ events }, 200)
     },
   )

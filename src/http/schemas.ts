@@ -65,6 +65,7 @@ export const Cycle = z
     rosterSize: z.number().int(),
     createdAt: z.string(),
     startedAt: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
   })
   .openapi('Cycle')
 
@@ -73,6 +74,10 @@ export const NewCycle = z
     name: z.string().min(1).max(200).openapi({ example: 'Penilaian Kompetensi 2026' }),
     package: z.string().openapi({ example: 'plaju-kompetensi-360' }),
     version: z.string().optional().openapi({ description: 'Refuse unless the package is at this version.' }),
+    params: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .openapi({ description: 'Facts of this period the package reads as `cycle.params` (e.g. periode, tahun, the organisation\'s predikat).', example: { periode: 'tahunan', tahun: 2026 } }),
   })
   .openapi('NewCycle')
 

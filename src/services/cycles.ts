@@ -17,7 +17,7 @@ export const instanceId = (cycle: string, nip: string) => `${cycle}.${nip}`
 export async function createCycle(
   deps: Deps,
   office: string,
-  input: { name: string; package: string; version?: string },
+  input: { name: string; package: string; version?: string; params?: Record<string, unknown> },
 ): Promise<Cycle> {
   await getOffice(deps, office)
   const pkg = deps.packages.current(input.package)
@@ -39,6 +39,7 @@ export async function createCycle(
     rev: 0,
     rosterSize: 0,
     createdAt: now.toISOString(),
+    ...(input.params ? { params: input.params } : {}),
   }
   await deps.store.createCycle(cycle)
   return cycle

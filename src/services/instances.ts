@@ -25,7 +25,7 @@ export async function employeeHistory(deps: Deps, office: string, cycle: string,
   const history: unknown[] = []
   for (const c of cycles) {
     const done = await deps.store.getInstance(instanceId(c.id, nip))
-    if (done?.status === 'done') history.push({ cycle: { id: c.id, name: c.name, package: c.package }, outcome: done.outcome, vars: done.vars })
+    if (done?.status === 'done') history.push({ cycle: { id: c.id, name: c.name, package: c.package, params: c.params ?? {}, status: c.status, createdAt: c.createdAt }, outcome: done.outcome, vars: done.vars })
   }
   return history
 }
@@ -45,6 +45,7 @@ export async function applyEvent(
     const current = await getInstance(deps, id)
     const cycle = await deps.store.getCycle(current.cycle)
     if (!cycle) throw new AppError('not-found', `cycle '${current.cycle}' does not exist`)
+    if (cycle.status === 'closed') throw new AppError('conflict', `cycle '${cycle.id}' is closed: its results are frozen and take no more events`)
     const employee = await deps.store.getRosterEntry(cycle.id, current.nip)
     if (!employee) throw new AppError('conflict', `employee ${current.nip} is no longer on the roster of cycle '${cycle.id}'`)
     const ref = move?.package ?? current.package ?? cycle.package
@@ -81,7 +82,11 @@ export async function performAction(
 export async function tick(deps: Deps): Promise<number> {
   const now = deps.clock.now()
   let moved = 0
+  const closed = new Map<string, boolean>()
   for (const instance of await deps.store.listDueInstances(now.toISOString())) {
+    // A closed cycle is frozen: its leftover deadlines never fire.
+    if (!closed.has(instance.cycle)) closed.set(instance.cycle, (await deps.store.getCycle(instance.cycle))?.status === 'closed')
+    if (closed.get(instance.cycle)) continue
     const due = instance.deadlines.filter((d) => d.at <= now.toISOString()).sort((a, b) => a.at.localeCompare(b.at))
     for (const d of due) {
       try {

@@ -45,6 +45,11 @@ export interface Cycle {
   rosterSize: number
   createdAt: string
   startedAt?: string
+  /**
+   * Facts of this period that HR sets per cycle and the expressions read as `cycle.params`: the
+   * kind of period (e.g. `{"periode": "tahunan", "tahun": 2026}`), the organisation's predikat.
+   */
+  params?: Record<string, unknown>
   /** Every move to a new package version: when, by which key, from, to, where states went. */
   migrations?: Migration[]
 }

@@ -7,6 +7,7 @@ import { AppError } from './errors.ts'
 import { docsPage } from './http/docs-page.ts'
 import type { AppEnv } from './http/env.ts'
 import { onError, problem, validationHook } from './http/problem.ts'
+import { actRoutes } from './http/routes/act.ts'
 import { cycleRoutes } from './http/routes/cycles.ts'
 import { hookRoutes } from './http/routes/hooks.ts'
 import { instanceRoutes } from './http/routes/instances.ts'
@@ -17,7 +18,8 @@ import { registerSchemaComponents } from './http/schema-components.ts'
 import type { Deps } from './services/deps.ts'
 import { authenticate } from './services/keys.ts'
 
-const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs$/, /^\/hooks\//]
+// /act/ authenticates by the signed link in its path instead of a key.
+const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs$/, /^\/hooks\//, /^\/act\//]
 
 export const API_INFO = {
   title: 'kinerja',
@@ -43,7 +45,7 @@ export function createApp(deps: Deps) {
 
   app.get('/health', async (c) => c.json({ status: 'ok', packages: deps.packages.list().map((p) => `${p.id}@${p.version}`) }))
 
-  for (const routes of [officeRoutes, packageRoutes, cycleRoutes, migrationRoutes, instanceRoutes, hookRoutes]) routes(app, deps)
+  for (const routes of [officeRoutes, packageRoutes, cycleRoutes, migrationRoutes, instanceRoutes, actRoutes, hookRoutes]) routes(app, deps)
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO })
   app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO }) as never)))

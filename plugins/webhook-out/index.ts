@@ -19,6 +19,8 @@ export const webhookOutPlugin: OutboundPlugin = {
       state: message.state,
       to: message.to,
       message: message.message,
+      // One signed link per person who must decide, for the gateway to put in their message.
+      ...(message.links ? { links: message.links } : {}),
       createdAt: message.createdAt,
     })
     const headers = {

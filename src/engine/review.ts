@@ -19,7 +19,7 @@ export async function applyAction(run: Run, name: string, actor: string, input: 
   const action = state.actions[name]
   if (!action) throw reject(`the state '${stateName}' has no action '${name}' (its actions: ${Object.keys(state.actions).join(', ')})`)
   const refusal = raterRefusal(pkg.workflow, state.actor, actor, env.employee)
-  if (refusal) throw reject(`only role '${state.actor}' acts in '${stateName}': ${refusal}`)
+  if (refusal) throw new AppError('action-forbidden', `only role '${state.actor}' acts in '${stateName}': ${refusal}`, { extra: { state: stateName, action: name, actor } })
   const check = pkg.actionChecks[`${stateName}/${name}`]
   const errors = check ? check(input) : []
   if (errors.length > 0) throw reject(`the input of '${name}' is invalid`, errors)

@@ -6,11 +6,13 @@
  * KINERJA_WORKFLOWS_DIR (default ./workflows), KINERJA_ADMIN_KEY (optional: an admin key to accept),
  * KINERJA_TICK_SECONDS (default 60), KINERJA_PULL_SECONDS (default 300: how often ODK Central is pulled),
  * KINERJA_CORS_ORIGINS (comma-separated web origins allowed to post to the hooks from a browser),
- * KINERJA_CHANNEL_<NAME>_URL and _SECRET (signed outbound webhooks for notify states and reminders).
+ * KINERJA_CHANNEL_<NAME>_URL and _SECRET (signed outbound webhooks for notify states and reminders),
+ * KINERJA_LINK_SECRET (signs per-person action links; default: a random one kept in the data folder),
+ * KINERJA_PUBLIC_URL (where people reach the service, for full link addresses), KINERJA_LINK_DAYS (30).
  */
 import { serve } from '@hono/node-server'
-import { mkdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { createApp } from '../app.ts'
 import { loadPackage } from '../package/load-package.ts'
 import { formatProblem } from '../package/format-problem.ts'
@@ -20,6 +22,7 @@ import { tick } from '../services/instances.ts'
 import { pullAll } from '../services/pull.ts'
 import type { Deps, Logger } from '../services/deps.ts'
 import { systemClock } from '../services/deps.ts'
+import { newSecret } from '../util/crypto.ts'
 import { createLowdbStore } from '../store/lowdb-store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
 import { sourcePlugins } from '../../plugins/index.ts'
@@ -36,6 +39,17 @@ export const consoleLogger: Logger = (() => {
   }
   return { info: line('info'), warn: line('warn'), error: line('error') }
 })()
+
+/** A secret made once and kept (owner-only) in the data folder, so links survive restarts. */
+async function dataDirSecret(dataDir: string, name: string): Promise<string> {
+  const file = join(dataDir, name)
+  const existing = await readFile(file, 'utf8').catch(() => '')
+  if (existing.trim()) return existing.trim()
+  const secret = newSecret('ls')
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => undefined)
+  // Another process may have won the race to create it: whatever is on disk is the secret.
+  return (await readFile(file, 'utf8')).trim()
+}
 
 export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger) {
   const port = Number(env.PORT ?? 8787)
@@ -67,6 +81,11 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     },
     corsOrigins: (env.KINERJA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     fetch: (url, init) => fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(30_000) }),
+    links: {
+      secret: env.KINERJA_LINK_SECRET || (await dataDirSecret(dataDir, 'link-secret')),
+      baseUrl: env.KINERJA_PUBLIC_URL,
+      ttlDays: env.KINERJA_LINK_DAYS ? Number(env.KINERJA_LINK_DAYS) : undefined,
+    },
   }
 
   let printedKey: string | undefined

@@ -132,12 +132,24 @@ export const Instance = InstanceSummary.extend({
   explanation: z.record(z.string(), z.unknown()),
 }).loose().openapi('Instance')
 
+export const Nip = z.string().regex(/^[0-9]{18}$/, 'must be an 18-digit NIP').openapi({ example: '198001012005011001' })
+
 export const ActionBody = z
   .object({
     actor: z.string().regex(/^[0-9]{18}$/, 'must be the 18-digit NIP of the person acting').openapi({ example: '198001012005011001' }),
     input: z.unknown().optional(),
   })
   .openapi('ActionBody')
+
+export const LinkActionBody = z.object({ input: z.unknown().optional() }).openapi('LinkActionBody')
+
+export const PersonLink = z
+  .object({
+    nip: z.string(),
+    url: z.string().openapi({ description: 'Path (or full address when KINERJA_PUBLIC_URL is set) of the link: /act/<token>' }),
+    expiresAt: z.string(),
+  })
+  .openapi('PersonLink')
 
 export const Receipt = z
   .object({

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.ts'
 import type { PackageRegistry } from './package-registry.ts'
 import type { PluginRegistry } from '../../plugins/registry.ts'
 import type { ChannelConfig } from '../../plugins/outbound.ts'
+import type { LinkConfig } from './action-links.ts'
 
 export interface Clock {
   now(): Date
@@ -39,6 +40,8 @@ export interface Deps {
    * unknown: the message is kept in the outbox as failed with the reason, and the workflow goes on.
    */
   channels?: (name: string) => ChannelConfig | undefined
+  /** Per-person signed links (act without an API key). Absent: messages carry no links. */
+  links?: LinkConfig
 }
 
 export const fixedClock = (iso: string): Clock & { set(iso: string): void; advance(ms: number): void } => {

@@ -38,9 +38,14 @@ export async function applyEvent(
   deps: Deps,
   id: string,
   event: EngineEvent,
-  /** A migration: run on this package version from now on, recording who moved it. */
-  move?: { package: { id: string; version: string; hash: string }; by: string },
+  opts: {
+    /** A migration: run on this package version from now on, recording who moved it. */
+    move?: { package: { id: string; version: string; hash: string }; by: string }
+    /** How an action reached us (`key:<id>` or `link`), for the audit trail. */
+    via?: string
+  } = {},
 ): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
+  const { move, via } = opts
   for (let attempt = 1; ; attempt++) {
     const current = await getInstance(deps, id)
     const cycle = await deps.store.getCycle(current.cycle)
@@ -55,7 +60,9 @@ export async function applyEvent(
     const result = await transition(pkg, current, event, { now, cycle, employee, history })
     if (result.events.length === 0) return { instance: current, effects: [], changed: false }
     const next = move ? { ...result.instance, package: move.package } : result.instance
-    const events = move ? result.events.map((e) => (e.type === 'migrated' ? { ...e, data: { ...e.data, by: move.by } } : e)) : result.events
+    const events = result.events.map((e) =>
+      move && e.type === 'migrated' ? { ...e, data: { ...e.data, by: move.by } } : via && e.type === 'action' ? { ...e, data: { ...e.data, via } } : e,
+    )
     try {
       const saved = await deps.store.commitInstance({ ...next, updatedAt: now.toISOString() }, current.rev, events)
       await enqueueEffects(deps, saved, result.effects).catch((e) => deps.logger.error('could not queue messages', { instance: saved.id, error: String(e) }))
@@ -68,14 +75,41 @@ export async function applyEvent(
   }
 }
 
+/**
+ * A person's decision. `via` says how they reached us (an API key, or their signed link). Someone
+ * who is not the person the state names is refused with 403, and the attempt stays on the trail.
+ */
 export async function performAction(
   deps: Deps,
   id: string,
   action: string,
   body: { actor: string; input?: unknown },
+  via: string,
 ): Promise<Instance> {
-  const result = await applyEvent(deps, id, { type: 'action', action, actor: body.actor, input: body.input })
-  return result.instance
+  try {
+    return (await applyEvent(deps, id, { type: 'action', action, actor: body.actor, input: body.input }, { via })).instance
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'action-forbidden') {
+      await recordEvent(deps, id, { type: 'action-refused', data: { ...e.extra, via, reason: e.detail } }).catch((err) =>
+        deps.logger.error('could not record a refused action', { instance: id, error: String(err) }),
+      )
+    }
+    throw e
+  }
+}
+
+/** Appends an event to the trail without changing the appraisal (it only bumps its rev). */
+async function recordEvent(deps: Deps, id: string, event: { type: string; data: Record<string, unknown> }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await getInstance(deps, id)
+    const at = deps.clock.now().toISOString()
+    try {
+      await deps.store.commitInstance(current, current.rev, [{ ...event, at }])
+      return
+    } catch (e) {
+      if (!(e instanceof VersionConflict) || attempt >= MAX_ATTEMPTS) throw e
+    }
+  }
 }
 
 /** Fires every deadline that has come, then sends the messages due. Returns how many instances moved. */

@@ -54,7 +54,7 @@ export async function migrateCycle(deps: Deps, cycle: Cycle, input: MigrationInp
   let moved = 0
   for (const instance of toMove) {
     const from = packageOf(instance, cycle)
-    await applyEvent(deps, instance.id, { type: 'migrate', to: byState[instance.state]!, from }, { package: to, by })
+    await applyEvent(deps, instance.id, { type: 'migrate', to: byState[instance.state]!, from }, { move: { package: to, by } })
     moved++
   }
   // The cycle follows last: it names the version its instances are on.

@@ -9,6 +9,7 @@ import { webhookOutPlugin } from '../../plugins/webhook-out/index.ts'
 import type { OutboundPlugin } from '../../plugins/outbound.ts'
 import type { Instance, OutboxMessage } from '../store/records.ts'
 import type { Deps } from './deps.ts'
+import { linksForTasks } from './action-links.ts'
 
 const PLUGINS: Record<string, OutboundPlugin> = { [webhookOutPlugin.name]: webhookOutPlugin }
 const FIRST_PAUSE_MS = 60_000
@@ -17,14 +18,17 @@ export const MAX_ATTEMPTS = 12
 
 /** Stores the messages of one commit's effects (idempotent: a repeat of the same commit adds none). */
 export async function enqueueEffects(deps: Deps, instance: Instance, effects: Effect[]): Promise<void> {
+  if (effects.length === 0) return
   const now = deps.clock.now().toISOString()
+  // Everyone the appraisal now waits on for a decision gets their own signed link in the message.
+  const links = await linksForTasks(deps, instance)
   for (const [i, effect] of effects.entries()) {
     const base = { instance: instance.id, cycle: instance.cycle, office: instance.office, state: effect.state, status: 'pending' as const, attempts: 0, nextAttemptAt: now, createdAt: now }
     const message: OutboxMessage =
       effect.type === 'notify'
         ? { ...base, id: `msg_${instance.id}.${instance.rev}.${i}`, channel: effect.channel, kind: 'notify', to: effect.to, message: effect.message }
         : { ...base, id: `msg_${instance.id}.${instance.rev}.${i}`, channel: 'reminder', kind: 'remind', to: { roles: effect.roles, nip: instance.nip }, message: { state: effect.state, roles: effect.roles } }
-    await deps.store.putOutbox(message)
+    await deps.store.putOutbox(links.length > 0 ? { ...message, links } : message)
   }
 }
 

@@ -208,6 +208,8 @@ export interface OutboxMessage {
   state: string
   to: unknown
   message: unknown
+  /** A signed link for each person the appraisal waits on to decide (see action-links.ts). */
+  links?: { nip: string; url: string; expiresAt: string; state: string; actions: string[] }[]
   status: OutboxStatus
   attempts: number
   /** ISO time of the next try while pending. */

@@ -73,7 +73,7 @@ describe('the Node server with lowdb on disk', () => {
       if (i.state !== 'discussion') continue
       const e = roster.find((r) => r.nip === i.nip)
       const wrongActor = await call('POST', `/instances/${i.id}/actions/confirm`, { actor: e.nip })
-      expect(wrongActor.status).toBe(422)
+      expect(wrongActor.status).toBe(403)
       const res = await call('POST', `/instances/${i.id}/actions/confirm`, { actor: e.supervisor })
       expect(res.status, JSON.stringify(res.data)).toBe(200)
       discussed++

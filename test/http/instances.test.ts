@@ -76,9 +76,15 @@ describe('POST /instances/{id}/actions/{action}', () => {
     const state = (await h.request('GET', `/instances/${id}`)).data.state
     expect(['discussion', 'objection']).toContain(state)
     const stranger = '199912312020121001'
-    const wrong = await h.request('POST', `/instances/${id}/actions/accept`, { json: { actor: stranger } })
-    expect(wrong.status).toBe(422)
-    expect(wrong.data.code).toBe('action-rejected')
+    const wrong = await h.request('POST', `/instances/${id}/actions/accept`, { json: { actor: stranger, input: { note: 'bukan saya' } } })
+    expect(wrong.status).toBe(403)
+    expect(wrong.type).toContain('application/problem+json')
+    expect(wrong.data.code).toBe('action-forbidden')
+    expect(wrong.data.detail).toContain(stranger)
+    // The attempt is on the trail: who tried what, when, and by which key; the appraisal did not move.
+    const trail = (await h.request('GET', `/instances/${id}/events`)).data.events
+    expect(trail.at(-1)).toMatchObject({ type: 'action-refused', at: h.clock.now().toISOString(), data: { state, action: 'accept', actor: stranger, via: expect.stringMatching(/^key:key_/) } })
+    expect((await h.request('GET', `/instances/${id}`)).data.state).toBe(state)
     const unknown = await h.request('POST', `/instances/${id}/actions/launch`, { json: { actor: employee.nip } })
     expect(unknown.status).toBe(422)
     expect(unknown.data.detail).toMatch(/launch/)
@@ -99,12 +105,12 @@ describe('POST /instances/{id}/actions/{action}', () => {
     expect(objected.data.state).toBe('decision')
     expect(objected.data.tasks[0]).toMatchObject({ role: 'superior', who: [employee.superior] })
     const notSuperior = await h.request('POST', `/instances/${id}/actions/revise`, { json: { actor: employee.supervisor, input: { predikat: 'Sangat Baik', note: 'x' } } })
-    expect(notSuperior.status).toBe(422)
+    expect(notSuperior.status).toBe(403)
     const decided = await h.request('POST', `/instances/${id}/actions/revise`, { json: { actor: employee.superior, input: { predikat: 'Sangat Baik', note: 'Bukti tugas lapangan lengkap.' } } })
     expect(decided.data).toMatchObject({ status: 'done', vars: { predikat: 'Sangat Baik' } })
     expect((await h.request('POST', `/instances/${id}/actions/revise`, { json: { actor: employee.superior, input: { predikat: 'Baik', note: 'x' } } })).status).toBe(422)
     const events = (await h.request('GET', `/instances/${id}/events`)).data.events
-    expect(events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['action', 'ended']))
+    expect(events.map((e: any) => e.type)).toEqual(expect.arrayContaining(['action', 'action-refused', 'ended']))
     expect(events.map((e: any) => e.seq)).toEqual(events.map((_: any, i: number) => i + 1))
   })
 

@@ -14,6 +14,7 @@ import { createPluginRegistry } from '../../plugins/registry.ts'
 import { sourcePlugins } from '../../plugins/index.ts'
 import { readPackageDir } from '../../src/entry/package-files.ts'
 import { hmacSha256Hex } from '../../src/util/crypto.ts'
+import type { LinkConfig } from '../../src/services/action-links.ts'
 
 export const PLAJU_DIR = new URL('../../workflows/plaju-kompetensi-360/', import.meta.url).pathname
 export const SAMPLE = `${PLAJU_DIR}sample/`
@@ -24,7 +25,7 @@ export async function plajuPackage() {
   return pkg
 }
 
-export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number; corsOrigins?: string[] } = {}) {
+export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number; corsOrigins?: string[]; links?: LinkConfig } = {}) {
   const store = opts.store ?? createMemoryStore()
   const clock = fixedClock(opts.start ?? '2026-01-05T08:00:00.000Z')
   const pkg = await plajuPackage()
@@ -37,6 +38,7 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     secrets: (name) => opts.secrets?.[name],
     maxBodyBytes: opts.maxBodyBytes,
     corsOrigins: opts.corsOrigins,
+    links: opts.links ?? { secret: 'test-link-secret', baseUrl: 'https://kinerja.test' },
   }
   const app = createApp(deps)
   const admin = (await createKey(deps, { role: 'admin', office: null })).key

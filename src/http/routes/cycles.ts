@@ -180,7 +180,10 @@ export const cycleRoutes: RouteModule = (app, deps) => {
     }),
     async (c) => {
       const cycle = await cycleFor(c, c.req.valid('param').cycle, 'hr')
-      const messages = await deps.store.listOutbox(cycle.id, c.req.valid('query').status)
+      // A link is a credential of the person it names: the listing says who got one, not the link.
+      const messages = (await deps.store.listOutbox(cycle.id, c.req.valid('query').status)).map((m) =>
+        m.links ? { ...m, links: m.links.map(({ url: _url, ...rest }) => rest) } : m,
+      )
       return c.json({ messages: messages as unknown as Record<string, unknown>[] }, 200)
     },
   )

@@ -121,7 +121,11 @@ export async function tick(deps: Deps): Promise<number> {
     // A closed cycle is frozen: its leftover deadlines never fire.
     if (!closed.has(instance.cycle)) closed.set(instance.cycle, (await deps.store.getCycle(instance.cycle))?.status === 'closed')
     if (closed.get(instance.cycle)) continue
-    const due = instance.deadlines.filter((d) => d.at <= now.toISOString()).sort((a, b) => a.at.localeCompare(b.at))
+    const passed = instance.deadlines.filter((d) => d.at <= now.toISOString())
+    // After downtime a state's reminders may have come together with its deadline: the deadline
+    // moves the appraisal on, so a reminder to answer a form that has closed is not sent.
+    const closing = new Set(passed.filter((d) => d.kind === 'deadline').map((d) => d.state))
+    const due = passed.filter((d) => d.kind === 'deadline' || !closing.has(d.state)).sort((a, b) => a.at.localeCompare(b.at))
     for (const d of due) {
       try {
         const r = await applyEvent(deps, instance.id, { type: 'deadline', state: d.state, kind: d.kind })

@@ -2,7 +2,9 @@
  * The data-driven suite: every test/cases/<package>/*.json case replays its events through the
  * real package on disk (workflows/<package>/, loaded by loadPackage) and the engine, and checks
  * the states, variables and refusals it expects. The case format is language-neutral and
- * documented in test/cases/README.md; this file is its one runner. It also runs the package's
+ * documented in test/cases/README.md; this file is its one runner. A case may bring the employee's
+ * earlier results (`history`) and may start on an older variant of the package (`from`, a merge
+ * patch of workflow.json) and move to the real one with a `migrate` event. It also runs the package's
  * sample cycle (workflows/<package>/sample/: roster, submissions, scripted actions) to its end,
  * and checks test/cases/webhook-fixtures.json: that the form builders' example payloads in
  * test/fixtures/webhooks/ become valid answers of the package's short form and name raters the
@@ -53,12 +55,19 @@ type CaseEvent = { at: string; rejected?: string; reason?: string; expect?: Chec
   | { type: 'submission'; submission: CaseSubmission; replace?: boolean }
   | { type: 'action'; action: string; actor: string; input?: unknown }
   | { type: 'deadline'; state: string; kind?: 'deadline' | 'remind' }
+  | { type: 'migrate'; to: string }
 )
 
 interface Case {
   description: string
   notes?: string[]
   employee: RosterEntry
+  /** The employee's results in the office's earlier cycles, oldest first, as the service builds them. */
+  history?: unknown[]
+  /** Start on an older variant of the package: workflow.json with this merge patch, at this version. */
+  from?: { version: string; workflow?: unknown }
+  /** The cycle's params (what HR set for the period), read by expressions as `cycle.params`. */
+  cycle?: { params?: Record<string, unknown> }
   events: CaseEvent[]
   expect: Checkpoint
 }
@@ -77,6 +86,26 @@ function packageFiles(dir: string): Record<string, string> {
   }
   visit(dir)
   return files
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** RFC 7386 JSON merge patch: objects merge key by key, `null` removes a key, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObject(patch)) return patch
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {}
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k]
+    else out[k] = mergePatch(out[k], v)
+  }
+  return out
+}
+
+/** The older variant a case starts on: the package's files with workflow.json patched and its version set. */
+async function olderVariant(files: Record<string, string>, from: NonNullable<Case['from']>): Promise<{ pkg?: LoadedPackage; problems: string[] }> {
+  const workflow = mergePatch(JSON.parse(files['workflow.json']!), from.workflow ?? {}) as Record<string, unknown>
+  const { package: pkg, problems } = await loadPackage({ ...files, 'workflow.json': JSON.stringify({ ...workflow, version: from.version }, null, 2) })
+  return pkg ? { pkg, problems: [] } : { problems: [`the older variant (from ${from.version}) does not load: ${JSON.stringify(problems)}`] }
 }
 
 /** Fills every question of a competency from `levels`; explicit `answers` win. */
@@ -131,7 +160,7 @@ function check(instance: Instance, want: Checkpoint, where: string): string[] {
   return out
 }
 
-function engineEvent(pkg: LoadedPackage, event: CaseEvent, index: number): EngineEvent {
+function engineEvent(pkg: LoadedPackage, event: CaseEvent, index: number, from: LoadedPackage): EngineEvent {
   switch (event.type) {
     case 'start':
       return { type: 'start' }
@@ -149,23 +178,41 @@ function engineEvent(pkg: LoadedPackage, event: CaseEvent, index: number): Engin
       return { type: 'action', action: event.action, actor: event.actor, ...(event.input === undefined ? {} : { input: event.input }) }
     case 'deadline':
       return { type: 'deadline', state: event.state, kind: event.kind ?? 'deadline' }
+    case 'migrate':
+      return { type: 'migrate', to: event.to, from: refOf(from) }
   }
 }
 
-/** Replays a case; returns every way it differs from what it expects ([] when it passes). */
-async function replay(pkg: LoadedPackage, c: Case): Promise<string[]> {
+const refOf = (pkg: LoadedPackage) => ({ id: pkg.id, version: pkg.version, hash: pkg.hash })
+
+/**
+ * Replays a case; returns every way it differs from what it expects ([] when it passes). `files`
+ * are the package's files, for a case that starts on an older variant of it.
+ */
+async function replay(pkg: LoadedPackage, c: Case, files: Record<string, string>): Promise<string[]> {
   const problems: string[] = []
   const first = c.events[0]
   if (first?.type !== 'start') return ['the first event must be {"type": "start"}']
-  const cycle: Cycle = {
+  // The version the appraisal runs on: the older variant until a migrate event moves it.
+  let current = pkg
+  if (c.from) {
+    const older = await olderVariant(files, c.from)
+    if (!older.pkg) return older.problems
+    if (older.pkg.hash === pkg.hash || older.pkg.version === pkg.version) {
+      return [`'from' gives version ${older.pkg.version} (hash ${older.pkg.hash.slice(0, 12)}): it must differ from the package's ${pkg.version} (${pkg.hash.slice(0, 12)}) in version and in content`]
+    }
+    current = older.pkg
+  }
+  let cycle: Cycle = {
     id: `cases-${pkg.id}`,
     office: 'cases',
     name: `Case: ${c.description}`,
-    package: { id: pkg.id, version: pkg.version, hash: pkg.hash },
+    package: refOf(current),
     status: 'running',
     rev: 1,
     rosterSize: 1,
     createdAt: first.at,
+    ...(c.cycle?.params ? { params: c.cycle.params } : {}),
   }
   let instance = newInstance({ id: `${cycle.id}/${c.employee.nip}`, cycle, nip: c.employee.nip, now: new Date(first.at) })
   let previous = first.at
@@ -179,11 +226,23 @@ async function replay(pkg: LoadedPackage, c: Case): Promise<string[]> {
       const due = instance.deadlines.find((d) => d.state === event.state && d.kind === kind && d.at <= event.at)
       if (!due) problems.push(`${where}: no ${kind} of '${event.state}' is due at ${event.at} (recorded: ${JSON.stringify(instance.deadlines)})`)
     }
-    const env: EngineEnv = { now: new Date(event.at), cycle, employee: c.employee, history: [] }
+    if (event.type === 'migrate' && current === pkg) {
+      problems.push(`${where}: the appraisal is already on version ${pkg.version} (a migrating case starts 'from' an older variant)`)
+      continue
+    }
+    const env: EngineEnv = { now: new Date(event.at), cycle, employee: c.employee, history: c.history ?? [] }
     try {
-      const result = await transition(pkg, instance, engineEvent(pkg, event, i), env)
+      // A migration runs on the version it moves to, as the service does.
+      const on = event.type === 'migrate' ? pkg : current
+      const result = await transition(on, instance, engineEvent(on, event, i, current), env)
       if (event.rejected) problems.push(`${where}: expected a '${event.rejected}' refusal, but it was accepted`)
       instance = result.instance
+      if (event.type === 'migrate') {
+        // The service records the new version on the instance, and the cycle follows.
+        instance = { ...instance, package: refOf(pkg) }
+        cycle = { ...cycle, package: refOf(pkg) }
+        current = pkg
+      }
     } catch (e) {
       if (!(e instanceof AppError)) throw e
       if (!event.rejected) problems.push(`${where}: refused with ${e.code}: ${e.detail} ${JSON.stringify(e.errors ?? [])}`)
@@ -263,13 +322,14 @@ const packages = readdirSync(casesDir).filter((name) => statSync(join(casesDir, 
 
 for (const name of packages) {
   describe(`package ${name}`, async () => {
-    const { package: pkg, problems } = await loadPackage(packageFiles(join(root, 'workflows', name)))
+    const pkgFiles = packageFiles(join(root, 'workflows', name))
+    const { package: pkg, problems } = await loadPackage(pkgFiles)
     if (!pkg) throw new Error(`workflows/${name} does not load:\n${JSON.stringify(problems, null, 2)}`)
     const files = readdirSync(join(casesDir, name)).filter((f) => f.endsWith('.json')).sort()
     for (const file of files) {
       const c = JSON.parse(readFileSync(join(casesDir, name, file), 'utf8')) as Case
       it(`${c.description} (${file})`, async () => {
-        expect(await replay(pkg, c)).toEqual([])
+        expect(await replay(pkg, c, pkgFiles)).toEqual([])
       })
     }
 

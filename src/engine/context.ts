@@ -47,7 +47,7 @@ export function buildContext(
     employee,
     position: pkg.framework.positions.find((p) => p.id === employee.position),
     framework: pkg.framework,
-    cycle: { id: env.cycle.id, name: env.cycle.name, office: env.cycle.office, package: env.cycle.package },
+    cycle: { id: env.cycle.id, name: env.cycle.name, office: env.cycle.office, package: env.cycle.package, params: env.cycle.params ?? {} },
     params: pkg.workflow.params ?? {},
     responses,
     vars: instance.vars,

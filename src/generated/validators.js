@@ -2302,7 +2302,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validateWorkflow = validate36;
-var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" }, "bindings": { "type": "object", "description": 'Binding templates: how the form builders an office uses map onto this package\'s forms. A cycle\'s binding names one (`"template": "kobo-ringkas"`) and adds only the secret.', "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/BindingTemplate" } } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } }, "BindingTemplate": { "title": "BindingTemplate", "type": "object", "required": ["plugin", "form"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "plugin": { "type": "string", "description": "The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json." }, "form": { "$ref": "#/$defs/Id" }, "mapping": { "type": "object", "description": "Builder field -> form property.", "additionalProperties": { "type": "string" } }, "values": { "type": "object", "description": "Form property -> {value the builder sends -> value the form wants}.", "additionalProperties": { "type": "object", "additionalProperties": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, "transform": { "type": "string", "description": "JSONata from the builder's fields to form properties." } } } } };
+var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now (cycle rules see cycle, params, instances, now).", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" }, "cycleRules": { "type": "object", "description": "Checks over the whole cycle (all appraisals together), keyed by rule id, e.g. the distribution curve of employee predikat. Evaluated on demand (GET /cycles/{cycle}/rules) and when the cycle closes: a broken `warn` rule is reported, a broken `block` rule stops the cycle from closing. Their context is different from the states': cycle (with params), params, instances, now.", "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/CycleRule" } }, "bindings": { "type": "object", "description": 'Binding templates: how the form builders an office uses map onto this package\'s forms. A cycle\'s binding names one (`"template": "kobo-ringkas"`) and adds only the secret.', "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/BindingTemplate" } } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } }, "CycleRule": { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } }, "BindingTemplate": { "title": "BindingTemplate", "type": "object", "required": ["plugin", "form"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "plugin": { "type": "string", "description": "The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json." }, "form": { "$ref": "#/$defs/Id" }, "mapping": { "type": "object", "description": "Builder field -> form property.", "additionalProperties": { "type": "string" } }, "values": { "type": "object", "description": "Form property -> {value the builder sends -> value the form wants}.", "additionalProperties": { "type": "object", "additionalProperties": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, "transform": { "type": "string", "description": "JSONata from the builder's fields to form properties." } } } } };
 var func25 = Object.prototype.hasOwnProperty;
 var pattern14 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "u");
 var pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_-]*$", "u");
@@ -4600,10 +4600,245 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate39.evaluated = { "dynamicProps": true, "dynamicItems": false };
+var schema102 = { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } };
 function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate60.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.level === void 0) {
+      const err0 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "level" }, message: "must have required property 'level'" };
+      if (vErrors === null) {
+        vErrors = [err0];
+      } else {
+        vErrors.push(err0);
+      }
+      errors++;
+    }
+    if (data.title === void 0) {
+      const err1 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "title" }, message: "must have required property 'title'" };
+      if (vErrors === null) {
+        vErrors = [err1];
+      } else {
+        vErrors.push(err1);
+      }
+      errors++;
+    }
+    if (data.check === void 0) {
+      const err2 = { instancePath, schemaPath: "#/required", keyword: "required", params: { missingProperty: "check" }, message: "must have required property 'check'" };
+      if (vErrors === null) {
+        vErrors = [err2];
+      } else {
+        vErrors.push(err2);
+      }
+      errors++;
+    }
+    for (const key0 in data) {
+      if (!(key0 === "level" || key0 === "title" || key0 === "description" || key0 === "check")) {
+        const err3 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.level !== void 0) {
+      let data0 = data.level;
+      if (!(data0 === "warn" || data0 === "block")) {
+        const err4 = { instancePath: instancePath + "/level", schemaPath: "#/properties/level/enum", keyword: "enum", params: { allowedValues: schema102.properties.level.enum }, message: "must be equal to one of the allowed values" };
+        if (vErrors === null) {
+          vErrors = [err4];
+        } else {
+          vErrors.push(err4);
+        }
+        errors++;
+      }
+    }
+    if (data.title !== void 0) {
+      let data1 = data.title;
+      if (data1 && typeof data1 == "object" && !Array.isArray(data1)) {
+        if (data1.id === void 0) {
+          const err5 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err5];
+          } else {
+            vErrors.push(err5);
+          }
+          errors++;
+        }
+        for (const key1 in data1) {
+          if (!(key1 === "id" || key1 === "en")) {
+            const err6 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err6];
+            } else {
+              vErrors.push(err6);
+            }
+            errors++;
+          }
+        }
+        if (data1.id !== void 0) {
+          let data2 = data1.id;
+          if (typeof data2 === "string") {
+            if (func1(data2) < 1) {
+              const err7 = { instancePath: instancePath + "/title/id", schemaPath: "#/$defs/Text/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err7];
+              } else {
+                vErrors.push(err7);
+              }
+              errors++;
+            }
+          } else {
+            const err8 = { instancePath: instancePath + "/title/id", schemaPath: "#/$defs/Text/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err8];
+            } else {
+              vErrors.push(err8);
+            }
+            errors++;
+          }
+        }
+        if (data1.en !== void 0) {
+          let data3 = data1.en;
+          if (typeof data3 === "string") {
+            if (func1(data3) < 1) {
+              const err9 = { instancePath: instancePath + "/title/en", schemaPath: "#/$defs/Text/properties/en/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err9];
+              } else {
+                vErrors.push(err9);
+              }
+              errors++;
+            }
+          } else {
+            const err10 = { instancePath: instancePath + "/title/en", schemaPath: "#/$defs/Text/properties/en/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err10];
+            } else {
+              vErrors.push(err10);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err11 = { instancePath: instancePath + "/title", schemaPath: "#/$defs/Text/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err11];
+        } else {
+          vErrors.push(err11);
+        }
+        errors++;
+      }
+    }
+    if (data.description !== void 0) {
+      let data4 = data.description;
+      if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+        if (data4.id === void 0) {
+          const err12 = { instancePath: instancePath + "/description", schemaPath: "#/$defs/Text/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+          if (vErrors === null) {
+            vErrors = [err12];
+          } else {
+            vErrors.push(err12);
+          }
+          errors++;
+        }
+        for (const key2 in data4) {
+          if (!(key2 === "id" || key2 === "en")) {
+            const err13 = { instancePath: instancePath + "/description", schemaPath: "#/$defs/Text/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err13];
+            } else {
+              vErrors.push(err13);
+            }
+            errors++;
+          }
+        }
+        if (data4.id !== void 0) {
+          let data5 = data4.id;
+          if (typeof data5 === "string") {
+            if (func1(data5) < 1) {
+              const err14 = { instancePath: instancePath + "/description/id", schemaPath: "#/$defs/Text/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err14];
+              } else {
+                vErrors.push(err14);
+              }
+              errors++;
+            }
+          } else {
+            const err15 = { instancePath: instancePath + "/description/id", schemaPath: "#/$defs/Text/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err15];
+            } else {
+              vErrors.push(err15);
+            }
+            errors++;
+          }
+        }
+        if (data4.en !== void 0) {
+          let data6 = data4.en;
+          if (typeof data6 === "string") {
+            if (func1(data6) < 1) {
+              const err16 = { instancePath: instancePath + "/description/en", schemaPath: "#/$defs/Text/properties/en/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err16];
+              } else {
+                vErrors.push(err16);
+              }
+              errors++;
+            }
+          } else {
+            const err17 = { instancePath: instancePath + "/description/en", schemaPath: "#/$defs/Text/properties/en/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err17];
+            } else {
+              vErrors.push(err17);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err18 = { instancePath: instancePath + "/description", schemaPath: "#/$defs/Text/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err18];
+        } else {
+          vErrors.push(err18);
+        }
+        errors++;
+      }
+    }
+    if (data.check !== void 0) {
+      if (!validate43(data.check, { instancePath: instancePath + "/check", parentData: data, parentDataProperty: "check", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate43.errors : vErrors.concat(validate43.errors);
+        errors = vErrors.length;
+      }
+    }
+  } else {
+    const err19 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err19];
+    } else {
+      vErrors.push(err19);
+    }
+    errors++;
+  }
+  validate60.errors = vErrors;
+  return errors === 0;
+}
+validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate63.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4888,10 +5123,10 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate63.errors = vErrors;
   return errors === 0;
 }
-validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate63.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -5558,14 +5793,14 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.bindings !== void 0) {
-      let data23 = data.bindings;
+    if (data.cycleRules !== void 0) {
+      let data23 = data.cycleRules;
       if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
         for (const key8 in data23) {
           const _errs68 = errors;
           if (typeof key8 === "string") {
             if (func1(key8) > 80) {
-              const err57 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key8 };
+              const err57 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key8 };
               if (vErrors === null) {
                 vErrors = [err57];
               } else {
@@ -5574,7 +5809,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
             if (!pattern4.test(key8)) {
-              const err58 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key8 };
+              const err58 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key8 };
               if (vErrors === null) {
                 vErrors = [err58];
               } else {
@@ -5583,7 +5818,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err59 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key8 };
+            const err59 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key8 };
             if (vErrors === null) {
               vErrors = [err59];
             } else {
@@ -5593,7 +5828,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
           }
           var valid22 = _errs68 === errors;
           if (!valid22) {
-            const err60 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/propertyNames", keyword: "propertyNames", params: { propertyName: key8 }, message: "property name must be valid" };
+            const err60 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/propertyNames", keyword: "propertyNames", params: { propertyName: key8 }, message: "property name must be valid" };
             if (vErrors === null) {
               vErrors = [err60];
             } else {
@@ -5603,13 +5838,13 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
         for (const key9 in data23) {
-          if (!validate60(data23[key9], { instancePath: instancePath + "/bindings/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data23, parentDataProperty: key9, rootData, dynamicAnchors })) {
+          if (!validate60(data23[key9], { instancePath: instancePath + "/cycleRules/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data23, parentDataProperty: key9, rootData, dynamicAnchors })) {
             vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err61 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err61 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err61];
         } else {
@@ -5618,12 +5853,72 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.bindings !== void 0) {
+      let data25 = data.bindings;
+      if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
+        for (const key10 in data25) {
+          const _errs75 = errors;
+          if (typeof key10 === "string") {
+            if (func1(key10) > 80) {
+              const err62 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key10 };
+              if (vErrors === null) {
+                vErrors = [err62];
+              } else {
+                vErrors.push(err62);
+              }
+              errors++;
+            }
+            if (!pattern4.test(key10)) {
+              const err63 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key10 };
+              if (vErrors === null) {
+                vErrors = [err63];
+              } else {
+                vErrors.push(err63);
+              }
+              errors++;
+            }
+          } else {
+            const err64 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key10 };
+            if (vErrors === null) {
+              vErrors = [err64];
+            } else {
+              vErrors.push(err64);
+            }
+            errors++;
+          }
+          var valid25 = _errs75 === errors;
+          if (!valid25) {
+            const err65 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/propertyNames", keyword: "propertyNames", params: { propertyName: key10 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err65];
+            } else {
+              vErrors.push(err65);
+            }
+            errors++;
+          }
+        }
+        for (const key11 in data25) {
+          if (!validate63(data25[key11], { instancePath: instancePath + "/bindings/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data25, parentDataProperty: key11, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
+            errors = vErrors.length;
+          }
+        }
+      } else {
+        const err66 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err66];
+        } else {
+          vErrors.push(err66);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err62 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err67 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err62];
+      vErrors = [err67];
     } else {
-      vErrors.push(err62);
+      vErrors.push(err67);
     }
     errors++;
   }

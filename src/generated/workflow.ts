@@ -59,7 +59,7 @@ export type AssignValue =
 export type Expression = string
 
 /**
- * The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now.
+ * The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now (cycle rules see cycle, params, instances, now).
  */
 export interface Workflow {
   $schema?: string
@@ -92,6 +92,12 @@ export interface Workflow {
     [k: string]: State
   }
   report?: Report
+  /**
+   * Checks over the whole cycle (all appraisals together), keyed by rule id, e.g. the distribution curve of employee predikat. Evaluated on demand (GET /cycles/{cycle}/rules) and when the cycle closes: a broken `warn` rule is reported, a broken `block` rule stops the cycle from closing. Their context is different from the states': cycle (with params), params, instances, now.
+   */
+  cycleRules?: {
+    [k: string]: CycleRule
+  }
   /**
    * Binding templates: how the form builders an office uses map onto this package's forms. A cycle's binding names one (`"template": "kobo-ringkas"`) and adds only the secret.
    */
@@ -247,6 +253,21 @@ export interface Report {
    * The variable holding the per-competency score table.
    */
   scores?: string
+}
+/**
+ * One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.
+ *
+ * This interface was referenced by `Workflow`'s JSON-Schema
+ * via the `definition` "CycleRule".
+ */
+export interface CycleRule {
+  /**
+   * warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked.
+   */
+  level: 'warn' | 'block'
+  title: Text
+  description?: Text
+  check: AssignValue
 }
 /**
  * This interface was referenced by `Workflow`'s JSON-Schema

@@ -4,6 +4,7 @@
  * schemas/ and checked by ajv in the services, so it appears here only as an opaque body.
  */
 import { z } from '@hono/zod-openapi'
+import { PARAM_NAME } from '../services/cycles.ts'
 
 export const Problem = z
   .object({
@@ -54,6 +55,40 @@ export const CreatedKey = z
   .object({ key: z.string().openapi({ description: 'Shown once; only its hash is stored.' }), id: z.string(), role: z.string(), office: z.string().nullable() })
   .openapi('CreatedKey')
 
+const Texts = z.object({ id: z.string(), en: z.string().optional() })
+
+export const CycleRuleResult = z
+  .object({
+    rule: z.string().openapi({ description: 'The rule id (its key in workflow.json `cycleRules`).', example: 'kurva-distribusi' }),
+    level: z.enum(['warn', 'block']).openapi({ description: 'warn: reported only; block: the cycle cannot close while it is broken.' }),
+    title: Texts,
+    ok: z.boolean().openapi({ description: 'true when the rule holds.' }),
+    findings: z.array(z.string()).openapi({ description: "What is wrong, in the package's language; empty when the rule holds." }),
+    error: z.string().optional().openapi({ description: 'Set when the rule could not be checked (its expression failed); such a rule counts as broken.' }),
+  })
+  .openapi('CycleRuleResult')
+
+const PARAM_NAME_RULE = "a param name is letters, digits and '_', starting with a letter (a formula reads it as cycle.params.<name>)"
+
+/**
+ * Names checked with the service's own pattern, before the record is built: zod quietly drops a
+ * `__proto__` key, and a hostile name should be refused, not ignored.
+ */
+const CycleParams = z
+  .preprocess(
+    (value, ctx) => {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        for (const name of Object.keys(value)) if (!PARAM_NAME.test(name)) ctx.addIssue({ code: 'custom', message: PARAM_NAME_RULE, path: [name] })
+      }
+      return value
+    },
+    z.record(z.string().regex(PARAM_NAME, PARAM_NAME_RULE), z.unknown()),
+  )
+  .openapi({
+    description: "Facts of this period the package reads as `cycle.params` (e.g. periode, tahun, the organisation's predikat `predikatOrganisasi`). At most 64 KB, 16 levels deep.",
+    example: { periode: 'tahunan', tahun: 2026, predikatOrganisasi: 'Baik' },
+  })
+
 export const Cycle = z
   .object({
     id: z.string(),
@@ -66,6 +101,16 @@ export const Cycle = z
     createdAt: z.string(),
     startedAt: z.string().optional(),
     params: z.record(z.string(), z.unknown()).optional(),
+    closedAt: z.string().optional().openapi({ description: 'When the cycle was closed: its results are frozen since.' }),
+    closedBy: z.string().optional().openapi({ description: 'The id of the key that closed it.' }),
+    closing: z
+      .object({
+        rules: z.array(CycleRuleResult),
+        unfinished: z.object({ active: z.number().int(), failed: z.number().int() }),
+        forced: z.boolean(),
+      })
+      .optional()
+      .openapi({ description: 'What was true when the cycle closed: every cycle rule as evaluated then, and the appraisals left unfinished (only when closed with force).' }),
   })
   .openapi('Cycle')
 
@@ -74,12 +119,34 @@ export const NewCycle = z
     name: z.string().min(1).max(200).openapi({ example: 'Penilaian Kompetensi 2026' }),
     package: z.string().openapi({ example: 'plaju-kompetensi-360' }),
     version: z.string().optional().openapi({ description: 'Refuse unless the package is at this version.' }),
-    params: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .openapi({ description: 'Facts of this period the package reads as `cycle.params` (e.g. periode, tahun, the organisation\'s predikat).', example: { periode: 'tahunan', tahun: 2026 } }),
+    params: CycleParams.optional(),
   })
   .openapi('NewCycle')
+
+export const CyclePatch = z
+  .object({
+    rev: z.number().int().min(0).openapi({ description: 'The `rev` of the cycle as you read it; if someone changed the cycle since, the answer is 409 and nothing changes.', example: 3 }),
+    name: z.string().min(1).max(200).optional(),
+    params: CycleParams.optional().openapi({ description: 'Merged into the cycle\'s params: the params named here are set, a param set to null is removed, the others stay.', example: { predikatOrganisasi: 'Baik' } }),
+  })
+  .strict()
+  .openapi('CyclePatch')
+
+export const CloseCycle = z
+  .object({
+    force: z.boolean().optional().openapi({ description: 'Close although appraisals are unfinished (active or failed): they are frozen as they are. Does not override a broken block rule.' }),
+  })
+  .strict()
+  .openapi('CloseCycle')
+
+export const CycleRules = z
+  .object({
+    cycle: z.string(),
+    at: z.string(),
+    rules: z.array(CycleRuleResult),
+    broken: z.object({ warn: z.number().int(), block: z.number().int() }),
+  })
+  .openapi('CycleRules')
 
 export const CycleStatus = z
   .object({

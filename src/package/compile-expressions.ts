@@ -1,8 +1,9 @@
 /**
- * Compiles every JSONata expression of a workflow once, when the package loads. A syntax error is
- * reported at the exact character: inside the JSON string of workflow.json (escapes counted) or
- * in the .jsonata file an assign points to. Recursive functions are refused, because deployed
- * Workers freeze the clock and no time limit could stop them there.
+ * Compiles every JSONata expression of a workflow (states and cycle rules) once, when the package
+ * loads. A syntax error is reported at the exact character: inside the JSON string of
+ * workflow.json (escapes counted) or in the .jsonata file an assign or a check points to.
+ * Recursive functions are refused, because deployed Workers freeze the clock and no time limit
+ * could stop them there.
  */
 import { compileExpression, ExpressionSyntaxError, recursiveFunctions } from '../engine/expression.ts'
 import type { Workflow } from '../generated/types.ts'
@@ -12,6 +13,9 @@ import { didYouMean } from '../json/suggest.ts'
 import type { CompiledExpression } from './loaded-package.ts'
 import type { ProblemList } from './problems.ts'
 import { WORKFLOW_FILE } from './select-files.ts'
+
+/** The key of a cycle rule's compiled check in LoadedPackage.expressions. */
+export const cycleRulePointer = (id: string) => joinPointer('/cycleRules', id, 'check')
 
 /** Where an expression's text lives. */
 interface Source {
@@ -26,16 +30,16 @@ interface Source {
 function sources(wf: Workflow, files: Record<string, string>, problems: ProblemList): Source[] {
   const out: Source[] = []
   const inline = (pointer: string, text: string) => out.push({ pointer, text, file: WORKFLOW_FILE })
-  const assign = (at: string, values: Record<string, string | { file: string }>) => {
-    for (const [name, value] of Object.entries(values)) {
-      const pointer = joinPointer(at, name)
-      if (typeof value === 'string') inline(pointer, value)
-      else if (Object.hasOwn(files, value.file)) out.push({ pointer, text: files[value.file]!, file: value.file })
-      else {
-        const jsonata = Object.keys(files).filter((f) => f.endsWith('.jsonata'))
-        problems.error(WORKFLOW_FILE, `${pointer}/file`, `no file '${value.file}' in the package${didYouMean(value.file, jsonata)}`)
-      }
+  const expression = (pointer: string, value: string | { file: string }) => {
+    if (typeof value === 'string') inline(pointer, value)
+    else if (Object.hasOwn(files, value.file)) out.push({ pointer, text: files[value.file]!, file: value.file })
+    else {
+      const jsonata = Object.keys(files).filter((f) => f.endsWith('.jsonata'))
+      problems.error(WORKFLOW_FILE, `${pointer}/file`, `no file '${value.file}' in the package${didYouMean(value.file, jsonata)}`)
     }
+  }
+  const assign = (at: string, values: Record<string, string | { file: string }>) => {
+    for (const [name, value] of Object.entries(values)) expression(joinPointer(at, name), value)
   }
   for (const [name, state] of Object.entries(wf.states)) {
     const at = joinPointer('/states', name)
@@ -49,6 +53,7 @@ function sources(wf: Workflow, files: Record<string, string>, problems: ProblemL
       for (const [action, a] of Object.entries(state.actions)) if (a.assign) assign(joinPointer(at, 'actions', action, 'assign'), a.assign)
     }
   }
+  for (const [id, rule] of Object.entries(wf.cycleRules ?? {})) expression(cycleRulePointer(id), rule.check)
   return out
 }
 

@@ -3,14 +3,14 @@
  * created as a draft, gets its roster, and is started: then every roster entry becomes an instance
  * that enters the workflow's first state.
  */
-import { AppError } from '../errors.ts'
+import { AppError, VersionConflict } from '../errors.ts'
 import { newInstance, transition } from '../engine/transition.ts'
 import type { Cycle, Instance } from '../store/records.ts'
 import { newId } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
 import { getOffice } from './offices.ts'
 import { employeeHistory } from './instances.ts'
-import { enqueueEffects } from './outbox.ts'
+import { messagesFor, moveToOutbox } from './outbox.ts'
 
 export const instanceId = (cycle: string, nip: string) => `${cycle}.${nip}`
 
@@ -28,6 +28,7 @@ export async function createCycle(
   if (input.version !== undefined && input.version !== pkg.version) {
     throw new AppError('conflict', `package '${pkg.id}' is at version ${pkg.version}, not ${input.version}`)
   }
+  if (input.params) checkParams(input.params)
   const now = deps.clock.now()
   await deps.packages.pin(pkg, now)
   const cycle: Cycle = {
@@ -43,6 +44,69 @@ export async function createCycle(
   }
   await deps.store.createCycle(cycle)
   return cycle
+}
+
+/** Params are small facts (a period, a year, the organisation's predikat), not a data store. */
+export const MAX_PARAMS_BYTES = 64 * 1024
+export const MAX_PARAMS_DEPTH = 16
+/** A name a formula can write as `cycle.params.<name>` (a '-' would read as a minus). */
+export const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
+
+/**
+ * Refuses params too big or too deep to be facts of a period, without recursion (a hostile body
+ * nested a million levels deep must get a 422, not a stack overflow).
+ */
+export function checkParams(params: Record<string, unknown>): void {
+  for (const name of Object.keys(params)) {
+    if (!PARAM_NAME.test(name)) {
+      throw new AppError('validation-failed', `param name '${name.slice(0, 80)}' is not usable as cycle.params.<name>: use letters, digits and '_', starting with a letter`)
+    }
+  }
+  let bytes = 0
+  const todo: [unknown, number][] = [[params, 1]]
+  while (todo.length > 0) {
+    const [value, depth] = todo.pop()!
+    if (depth > MAX_PARAMS_DEPTH) throw new AppError('validation-failed', `params nest deeper than ${MAX_PARAMS_DEPTH} levels`)
+    if (typeof value === 'string') bytes += value.length + 2
+    else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        bytes += k.length + 4
+        todo.push([v, depth + 1])
+      }
+    } else bytes += 8
+    if (bytes > MAX_PARAMS_BYTES) throw new AppError('validation-failed', `params are larger than ${MAX_PARAMS_BYTES / 1024} KB`)
+  }
+}
+
+export interface CyclePatch {
+  /** The rev the caller read: a different one means someone changed the cycle since. */
+  rev: number
+  name?: string
+  /** Merged into the cycle's params; a param set to null is removed. */
+  params?: Record<string, unknown>
+}
+
+/**
+ * Renames a cycle or changes its params (HR sets the organisation's predikat at the end of the
+ * year) while it is not closed: a closed cycle's facts are frozen with its results.
+ */
+export async function updateCycle(deps: Deps, cycle: Cycle, patch: CyclePatch): Promise<Cycle> {
+  if (cycle.status === 'closed') throw new AppError('conflict', `cycle '${cycle.id}' is closed: its name and params are frozen with its results`)
+  if (patch.rev !== cycle.rev) throw new VersionConflict(`cycle '${cycle.id}'`, patch.rev, cycle.rev)
+  if (patch.name === undefined && patch.params === undefined) return cycle
+  let params = cycle.params
+  if (patch.params !== undefined) {
+    checkParams(patch.params)
+    const merged: Record<string, unknown> = { ...(cycle.params ?? {}) }
+    for (const [k, v] of Object.entries(patch.params)) {
+      if (v === null) delete merged[k]
+      else merged[k] = v
+    }
+    checkParams(merged)
+    params = merged
+  }
+  const { params: _old, ...rest } = cycle
+  return deps.store.saveCycle({ ...rest, ...(patch.name !== undefined ? { name: patch.name } : {}), ...(params && Object.keys(params).length > 0 ? { params } : {}) }, cycle.rev)
 }
 
 export async function getCycle(deps: Deps, id: string): Promise<Cycle> {
@@ -104,7 +168,8 @@ async function createInstances(
     const blank: Instance = newInstance({ id, cycle, nip: employee.nip, now })
     const history = await employeeHistory(deps, cycle.office, cycle.id, employee.nip)
     const result = await transition(pkg, blank, { type: 'start' }, { now, cycle, employee, history })
-    const created = await deps.store.createInstance(result.instance, result.events)
-    await enqueueEffects(deps, created, result.effects)
+    const messages = await messagesFor(deps, result.instance, result.effects)
+    const created = await deps.store.createInstance(messages.length > 0 ? { ...result.instance, outbox: messages } : result.instance, result.events)
+    await moveToOutbox(deps, created)
   }
 }

@@ -8,7 +8,7 @@ import { transition } from '../engine/transition.ts'
 import type { EngineEvent, Effect } from '../engine/types.ts'
 import type { Instance } from '../store/records.ts'
 import type { Deps } from './deps.ts'
-import { deliverDue, enqueueEffects } from './outbox.ts'
+import { deliverDue, messagesFor, moveToOutbox } from './outbox.ts'
 import { instanceId } from './cycles.ts'
 
 const MAX_ATTEMPTS = 8
@@ -21,7 +21,10 @@ export async function getInstance(deps: Deps, id: string): Promise<Instance> {
 
 /** This employee's finished results in the office's earlier cycles, oldest first. */
 export async function employeeHistory(deps: Deps, office: string, cycle: string, nip: string): Promise<unknown[]> {
-  const cycles = (await deps.store.listCycles(office)).filter((c) => c.id !== cycle).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  const all = await deps.store.listCycles(office)
+  const created = all.find((c) => c.id === cycle)?.createdAt
+  // Only cycles made before this one: a newer cycle is not the history of an older one.
+  const cycles = all.filter((c) => c.id !== cycle && (created === undefined || c.createdAt < created)).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   const history: unknown[] = []
   for (const c of cycles) {
     const done = await deps.store.getInstance(instanceId(c.id, nip))
@@ -59,13 +62,16 @@ export async function applyEvent(
     const history = await employeeHistory(deps, cycle.office, cycle.id, current.nip)
     const result = await transition(pkg, current, event, { now, cycle, employee, history })
     if (result.events.length === 0) return { instance: current, effects: [], changed: false }
-    const next = move ? { ...result.instance, package: move.package } : result.instance
+    const moved = move ? { ...result.instance, package: move.package } : result.instance
+    // The messages go into the same write as the change that made them (see moveToOutbox).
+    const messages = await messagesFor(deps, { ...moved, rev: current.rev + 1 }, result.effects)
+    const next = messages.length > 0 ? { ...moved, outbox: [...(moved.outbox ?? []), ...messages] } : moved
     const events = result.events.map((e) =>
       move && e.type === 'migrated' ? { ...e, data: { ...e.data, by: move.by } } : via && e.type === 'action' ? { ...e, data: { ...e.data, via } } : e,
     )
     try {
       const saved = await deps.store.commitInstance({ ...next, updatedAt: now.toISOString() }, current.rev, events)
-      await enqueueEffects(deps, saved, result.effects).catch((e) => deps.logger.error('could not queue messages', { instance: saved.id, error: String(e) }))
+      await moveToOutbox(deps, saved).catch((e) => deps.logger.error('could not move messages to the outbox; the tick will', { instance: saved.id, error: String(e) }))
       return { instance: saved, effects: result.effects, changed: true }
     } catch (e) {
       if (e instanceof VersionConflict && attempt < MAX_ATTEMPTS) continue
@@ -120,6 +126,8 @@ export async function tick(deps: Deps): Promise<number> {
   for (const instance of await deps.store.listDueInstances(now.toISOString())) {
     // A closed cycle is frozen: its leftover deadlines never fire.
     if (!closed.has(instance.cycle)) closed.set(instance.cycle, (await deps.store.getCycle(instance.cycle))?.status === 'closed')
+    // Messages a crash left on the instance go to the outbox first (even in a closed cycle).
+    if (instance.outbox?.length) await moveToOutbox(deps, instance).catch((e) => deps.logger.error('could not move messages to the outbox', { instance: instance.id, error: String(e) }))
     if (closed.get(instance.cycle)) continue
     const passed = instance.deadlines.filter((d) => d.at <= now.toISOString())
     // After downtime a state's reminders may have come together with its deadline: the deadline

@@ -9,7 +9,7 @@ import type { Submission } from '../generated/types.ts'
 import { translateAjvErrors } from '../json/ajv-errors.ts'
 import type { Delivery, Normalised, SourcePlugin } from '../../plugins/plugin.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
-import type { Binding, Receipt } from '../store/records.ts'
+import type { Binding, Cycle, Receipt } from '../store/records.ts'
 import { sha256Hex } from '../util/crypto.ts'
 import { formsOfRole } from '../engine/role-forms.ts'
 import { bindingSecret } from './bindings.ts'
@@ -18,6 +18,12 @@ import { coerceAnswers } from './coerce-answers.ts'
 import { instanceId } from './cycles.ts'
 import type { Deps } from './deps.ts'
 import { applyEvent } from './instances.ts'
+
+/** How the reason of a receipt refused because its cycle is closed begins. */
+export const CYCLE_CLOSED = 'cycle closed'
+
+const closedReason = (cycle: Cycle) =>
+  `${CYCLE_CLOSED}: cycle '${cycle.id}' was closed${cycle.closedAt ? ` at ${cycle.closedAt}` : ''} and its results are frozen; this submission is kept but does not count`
 
 export interface IntakeResult {
   status: 'accepted' | 'duplicate' | 'rejected' | 'partial'
@@ -105,7 +111,11 @@ async function storeThenProcess(deps: Deps, binding: Binding, plugin: SourcePlug
   const again = { ...receipt, attempts: receipt.attempts + 1, updatedAt: fresh.receivedAt }
   await deps.store.updateReceipt(again)
   if (receipt.status === 'accepted' || receipt.status === 'duplicate' || receipt.status === 'partial') return { status: 'duplicate', receipt: again }
-  if (receipt.status === 'rejected') return { status: 'rejected', receipt: again, error: new AppError('submission-rejected', receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
+  if (receipt.status === 'rejected') {
+    // The sender is told what it was told the first time: a closed cycle stays a 409.
+    const code = receipt.reasons[0]?.startsWith(CYCLE_CLOSED) ? 'conflict' : 'submission-rejected'
+    return { status: 'rejected', receipt: again, error: new AppError(code, receipt.reasons[0] ?? 'rejected', { extra: { receipt: receipt.id, reasons: receipt.reasons } }) }
+  }
   // Still 'received' and nobody here is processing it: an earlier attempt stopped half-way.
   return process(deps, binding, plugin, again)
 }
@@ -117,6 +127,10 @@ export async function replay(deps: Deps, receipt: Receipt): Promise<IntakeResult
   }
   const binding = await deps.store.getBinding(receipt.binding)
   if (!binding) throw new AppError('not-found', `binding '${receipt.binding}' no longer exists`)
+  const cycle = await deps.store.getCycle(receipt.cycle)
+  if (cycle?.status === 'closed') {
+    throw new AppError('conflict', `${closedReason(cycle)}; a receipt cannot be replayed into it (the receipt is kept as it is)`)
+  }
   // A replay racing a delivery of the same receipt (or another replay) waits for it instead.
   const running = inFlightOf(deps).get(receipt.id)
   if (running) {
@@ -140,6 +154,11 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
     const cycle = await deps.store.getCycle(binding.cycle)
     if (!cycle) throw new AppError('submission-rejected', `cycle '${binding.cycle}' does not exist`)
     const pkg = await deps.packages.version(cycle.package.id, cycle.package.hash)
+    if (cycle.status === 'closed') {
+      // Whose answer came too late, for HR's list of rejected receipts (if it can be read at all).
+      subject = await toSubmission(pkg, binding, plugin, normalised).then((s) => s.subject, () => undefined)
+      throw new AppError('conflict', closedReason(cycle))
+    }
     const submission = await toSubmission(pkg, binding, plugin, normalised)
     subject = submission.subject
     if (cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle.status})`)
@@ -160,10 +179,16 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
       deps.logger.error('intake failed', { receipt: receipt.id, error: String(e) })
       throw new AppError('unavailable', 'the submission is stored but could not be processed now; retry later', { cause: e })
     }
-    const reasons = [e.detail, ...(e.errors ?? []).map((f) => `${f.path}: ${f.message}`)]
+    // The cycle may have closed while this submission was on its way to the instance.
+    const closed = e.code === 'conflict' ? await deps.store.getCycle(binding.cycle) : null
+    const detail = closed?.status === 'closed' ? closedReason(closed) : e.detail
+    const reasons = [detail, ...(e.errors ?? []).map((f) => `${f.path}: ${f.message}`)]
     const rejected: Receipt = { ...receipt, status: 'rejected', reasons, ...(subject ? { subject } : {}), updatedAt: deps.clock.now().toISOString() }
     await deps.store.updateReceipt(rejected)
-    const error = new AppError(e.code === 'invalid-json' ? 'invalid-json' : e.status === 422 ? e.code : 'submission-rejected', e.detail, {
+    // A closed cycle is a 409: final for the sender (Kobo never retries a 4xx; the others give up
+    // after a few tries), and not a 404/410 that would make Typeform disable the webhook.
+    const code = closed?.status === 'closed' ? 'conflict' : e.code === 'invalid-json' ? 'invalid-json' : e.status === 422 ? e.code : 'submission-rejected'
+    const error = new AppError(code, detail, {
       errors: e.errors,
       extra: { receipt: receipt.id },
     })

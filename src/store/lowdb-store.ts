@@ -325,7 +325,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       const t = Date.parse(now)
       const due = [...instances.values()]
         .map((doc) => doc.data.instance)
-        .filter((i) => i.status === 'active' && i.deadlines.some((d) => Date.parse(d.at) <= t))
+        .filter((i) => (i.status === 'active' && i.deadlines.some((d) => Date.parse(d.at) <= t)) || (i.outbox?.length ?? 0) > 0)
       return sortBy(due)
     },
 

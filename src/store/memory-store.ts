@@ -163,7 +163,7 @@ export function createMemoryStore(): Store {
     async listDueInstances(now) {
       const t = Date.parse(now)
       const due = [...instances.values()].filter(
-        (i) => i.status === 'active' && i.deadlines.some((d) => Date.parse(d.at) <= t),
+        (i) => (i.status === 'active' && i.deadlines.some((d) => Date.parse(d.at) <= t)) || (i.outbox?.length ?? 0) > 0,
       )
       return copy(due.sort((a, b) => cmp(a.id, b.id)))
     },

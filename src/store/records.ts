@@ -3,6 +3,7 @@
  * (those are generated from schemas/ into src/generated/types.ts).
  */
 import type { RosterEntry, Submission } from '../generated/types.ts'
+import type { CycleRuleResult } from '../engine/cycle-rules.ts'
 
 export type KeyRole = 'admin' | 'hr' | 'viewer'
 
@@ -52,6 +53,21 @@ export interface Cycle {
   params?: Record<string, unknown>
   /** Every move to a new package version: when, by which key, from, to, where states went. */
   migrations?: Migration[]
+  /** When the cycle was closed (its results frozen) and by which key. */
+  closedAt?: string
+  closedBy?: string
+  /** What was true when it closed: the cycle rules' results and the appraisals left unfinished. */
+  closing?: Closing
+}
+
+/** The record of a cycle's closing, kept with the frozen results. */
+export interface Closing {
+  /** Every cycle rule of the package as evaluated at closing (`warn` rules may be broken). */
+  rules: CycleRuleResult[]
+  /** Appraisals not done when the cycle closed (only with `force`): frozen as they were. */
+  unfinished: { active: number; failed: number }
+  /** true when HR closed it with appraisals unfinished. */
+  forced: boolean
 }
 
 export interface Migration {
@@ -155,6 +171,12 @@ export interface Instance {
   explanations: Record<string, Explanation>
   error?: { code: string; message: string; state: string; at: string }
   outcome?: string
+  /**
+   * Messages this instance's last commits produced, saved in the same write as the change that
+   * produced them and moved to the outbox right after. A crash in between leaves them here for
+   * the tick to move, so no message is lost and none is made twice.
+   */
+  outbox?: OutboxMessage[]
   createdAt: string
   updatedAt: string
 }

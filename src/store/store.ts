@@ -78,7 +78,10 @@ export interface Store {
   commitInstance(instance: Instance, expectedRev: number, events: NewEvent[]): Promise<Instance>
   listInstances(cycle: string, filter?: InstanceFilter): Promise<Instance[]>
   listEvents(instance: string): Promise<InstanceEvent[]>
-  /** Active instances with at least one deadline at or before `now` (ISO time). */
+  /**
+   * Active instances with at least one deadline at or before `now` (ISO time), and any instance
+   * still holding messages to move to the outbox (`outbox` not empty).
+   */
   listDueInstances(now: string): Promise<Instance[]>
 
   putReceipt(receipt: Receipt): Promise<{ receipt: Receipt; created: boolean }>

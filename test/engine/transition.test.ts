@@ -106,10 +106,10 @@ describe('review', () => {
     )
   })
 
-  it('rejects an action by someone who is not the actor', async () => {
+  it('forbids an action by someone who is not the actor, naming the state, action and actor for the trail', async () => {
     const { pkg, instance } = await inObjection()
     const e = await transition(pkg, instance, { type: 'action', action: 'dismiss', actor: NIP.sekcam }, env()).catch((x: unknown) => x)
-    expect(e).toMatchObject({ code: 'action-rejected' })
+    expect(e).toMatchObject({ code: 'action-forbidden', status: 403, extra: { state: 'objection', action: 'dismiss', actor: NIP.sekcam } })
     expect((e as AppError).detail).toContain(`only role 'superior' acts in 'objection'`)
     expect((e as AppError).detail).toContain(`rater ${NIP.sekcam} is not the supervisor's superior of ${NIP.camat}`)
   })

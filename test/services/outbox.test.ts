@@ -8,7 +8,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { instanceId } from '../../src/services/cycles.ts'
 import { tick } from '../../src/services/instances.ts'
-import { enqueueEffects } from '../../src/services/outbox.ts'
+import { moveToOutbox } from '../../src/services/outbox.ts'
 import { harness } from '../support/harness.ts'
 
 const SECRET = 'rahasia-gateway-wa'
@@ -79,7 +79,9 @@ describe('the outbox', () => {
 
   it('never holds up the workflow: with no channel the reminder is kept as failed and the deadline still moves on', async () => {
     const { h, cycle } = await setup([], false)
-    h.clock.advance(15 * DAY)
+    h.clock.advance(8 * DAY)
+    await tick(h.deps)
+    h.clock.advance(7 * DAY)
     await tick(h.deps)
     const failed = (await h.request('GET', `/cycles/${cycle}/outbox?status=failed`)).data.messages
     expect(failed[0].lastError).toContain("no channel 'reminder'")
@@ -87,13 +89,45 @@ describe('the outbox', () => {
     expect(states.collect ?? 0).toBe(0)
   })
 
-  it('makes one message of one effect, however often the same commit is queued', async () => {
+  it('drops the reminders still waiting when their cycle closes: nobody is asked for what no longer counts', async () => {
+    const { h, r, cycle } = await setup([503])
+    h.clock.advance(7 * DAY + 1000)
+    await tick(h.deps)
+    const waiting = (await h.request('GET', `/cycles/${cycle}/outbox?status=pending`)).data.messages
+    expect(waiting.length).toBeGreaterThan(0)
+    expect((await h.request('POST', `/cycles/${cycle}/close`, { json: { force: true } })).status).toBe(200)
+    const tried = r.got.length
+    h.clock.advance(60_000)
+    await tick(h.deps)
+    expect(r.got.length).toBe(tried)
+    const failed = (await h.request('GET', `/cycles/${cycle}/outbox?status=failed`)).data.messages
+    expect(failed.map((m: any) => m.id).sort()).toEqual(waiting.map((m: any) => m.id).sort())
+    expect(failed.every((m: any) => m.lastError === 'not sent: the cycle closed before it went out')).toBe(true)
+  })
+
+  it('loses no message when the process dies between the commit and the outbox, and makes none twice', async () => {
     const { h, cycle } = await setup([])
-    const nip = (await h.store.getRoster(cycle))[0]!.nip
-    const instance = (await h.store.getInstance(instanceId(cycle, nip)))!
-    const effects = [{ type: 'remind' as const, state: 'collect', roles: ['peer'] }]
-    await enqueueEffects(h.deps, instance, effects)
-    await enqueueEffects(h.deps, instance, effects)
-    expect((await h.store.listOutbox(cycle)).filter((m) => m.instance === instance.id)).toHaveLength(1)
+    const everyone = (await h.store.listInstances(cycle)).length
+    // The outbox write fails right after the reminders' commits, as a crash there would leave it.
+    const putOutbox = h.store.putOutbox
+    h.store.putOutbox = async () => {
+      throw new Error('disk gone')
+    }
+    h.clock.advance(7 * DAY + 1000)
+    await tick(h.deps)
+    h.store.putOutbox = putOutbox
+    expect(await h.store.listOutbox(cycle)).toEqual([])
+    const held = (await h.store.listInstances(cycle)).map((i) => i.outbox ?? [])
+    expect(held.every((m) => m.length === 1 && m[0]!.kind === 'remind')).toBe(true)
+
+    // The next tick moves them; more ticks and a repeated move change nothing.
+    await tick(h.deps)
+    await tick(h.deps)
+    const stale = held[0]![0]!
+    await moveToOutbox(h.deps, { ...(await h.store.getInstance(stale.instance))!, outbox: [stale] })
+    const messages = await h.store.listOutbox(cycle)
+    expect(messages).toHaveLength(everyone)
+    expect(new Set(messages.map((m) => m.id)).size).toBe(everyone)
+    expect((await h.store.listInstances(cycle)).every((i) => i.outbox === undefined)).toBe(true)
   })
 })

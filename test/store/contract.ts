@@ -253,6 +253,11 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
         expect(ids(await store.listDueInstances('2026-01-15T00:00:00.000Z'))).toEqual(['now', 'past', 'remind'])
         await store.commitInstance(instance('past', { status: 'done' }), 0, [])
         expect(ids(await store.listDueInstances('2026-01-15T00:00:00.000Z'))).toEqual(['now', 'remind'])
+        // An instance still holding messages for the outbox is listed, finished or not, until they move.
+        await store.createInstance(instance('held', { status: 'done', outbox: [outboxMessage('m9')] }), [])
+        expect(ids(await store.listDueInstances('2026-01-15T00:00:00.000Z'))).toEqual(['held', 'now', 'remind'])
+        await store.commitInstance(instance('held', { status: 'done' }), 0, [])
+        expect(ids(await store.listDueInstances('2026-01-15T00:00:00.000Z'))).toEqual(['now', 'remind'])
       })
     })
 

@@ -1,11 +1,12 @@
 /**
  * Cycles: create one bound to a package version, import its roster (JSON or CSV), start it, connect
- * form builders to it, and follow its instances and receipts.
+ * form builders to it, follow its instances and receipts, check its cycle rules and close it.
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { AppError } from '../../errors.ts'
 import { bindingView, createBinding, updateBinding } from '../../services/bindings.ts'
-import { createCycle, cycleStatus, getCycle, startCycle } from '../../services/cycles.ts'
+import { checkCycleRules, closeCycle } from '../../services/cycle-close.ts'
+import { createCycle, cycleStatus, getCycle, startCycle, updateCycle } from '../../services/cycles.ts'
 import { authorize } from '../../services/keys.ts'
 import { getOffice } from '../../services/offices.ts'
 import { importRoster, parseRoster } from '../../services/roster.ts'
@@ -13,7 +14,22 @@ import { instanceSummary } from '../../services/views.ts'
 import { listReceiptViews } from '../../services/receipts.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { ref } from '../schema-components.ts'
-import { AnyJson, BindingPatch, Cycle, CycleStatus, Id, InstanceSummary, NewBinding, NewCycle, Receipt, problemResponses } from '../schemas.ts'
+import {
+  AnyJson,
+  BindingPatch,
+  CloseCycle,
+  Cycle,
+  CyclePatch,
+  CycleRuleResult,
+  CycleRules,
+  CycleStatus,
+  Id,
+  InstanceSummary,
+  NewBinding,
+  NewCycle,
+  Receipt,
+  problemResponses,
+} from '../schemas.ts'
 
 const officeParam = z.object({ office: Id('office', 'kecamatan-plaju') })
 const cycleParam = z.object({ cycle: Id('cycle', 'cyc_h7k2m9q4x8zt') })
@@ -59,6 +75,49 @@ export const cycleRoutes: RouteModule = (app, deps) => {
       responses: { 200: { description: 'Status', content: { 'application/json': { schema: CycleStatus } } }, ...problemResponses(401, 403, 404) },
     }),
     async (c) => c.json(await cycleStatus(deps, await cycleFor(c, c.req.valid('param').cycle, 'viewer')), 200),
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'patch', path: '/cycles/{cycle}', tags: ['cycles'], summary: "Rename a cycle or change its params (e.g. set the organisation's predikat)", security: bearer,
+      description:
+        "While the cycle is not closed. Send the `rev` you read: if the cycle changed since, the answer is 409 and nothing changes. `params` are merged: the params named are set, a param set to null is removed, the others stay. At the end of the year HR sets the organisation's predikat here (`{\"params\": {\"predikatOrganisasi\": \"Baik\"}}`), which the cycle rules read as `cycle.params.predikatOrganisasi`.",
+      request: { params: cycleParam, body: { required: true, content: { 'application/json': { schema: CyclePatch } } } },
+      responses: { 200: { description: 'The cycle as it is now', content: { 'application/json': { schema: Cycle } } }, ...problemResponses(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const cycle = await cycleFor(c, c.req.valid('param').cycle, 'hr')
+      return c.json(await updateCycle(deps, cycle, c.req.valid('json')), 200)
+    },
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'get', path: '/cycles/{cycle}/rules', tags: ['cycles'], summary: "The package's cycle rules evaluated now (e.g. the distribution curve of predikat)", security: bearer,
+      description:
+        'Every cycle rule of the package (workflow.json `cycleRules`) evaluated over the appraisals as they are now: `ok` when it holds, otherwise its `findings`. A `warn` rule is advice (SE MenPANRB 3/2023: the appraiser takes the distribution curve into account); a broken `block` rule stops the cycle from closing. A rule that cannot be evaluated is reported broken with its `error`.',
+      request: { params: cycleParam },
+      responses: { 200: { description: 'The rules and their findings', content: { 'application/json': { schema: CycleRules } } }, ...problemResponses(401, 403, 404) },
+    }),
+    async (c) => c.json(await checkCycleRules(deps, await cycleFor(c, c.req.valid('param').cycle, 'viewer')), 200),
+  )
+
+  app.openapi(
+    createRoute({
+      method: 'post', path: '/cycles/{cycle}/close', tags: ['cycles'], summary: 'Close a running cycle: its results are frozen', security: bearer,
+      description:
+        'Evaluates the cycle rules and closes the cycle, keeping their results in `closing`. Refused with 409 `cycle-rules-broken` (the broken rules in `rules`) while a `block` rule is broken, and with 409 `conflict` while appraisals are unfinished (active or failed) unless `{"force": true}`. Once closed, no submission, action or deadline changes an appraisal: webhooks are answered 409 (their receipts are still kept) and the cycle cannot be reopened.',
+      request: { params: cycleParam, body: { required: false, content: { 'application/json': { schema: CloseCycle } } } },
+      responses: {
+        200: { description: 'Closed, with the rules as evaluated at closing', content: { 'application/json': { schema: z.object({ cycle: Cycle, rules: z.array(CycleRuleResult) }) } } },
+        ...problemResponses(401, 403, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const cycle = await cycleFor(c, c.req.valid('param').cycle, 'hr')
+      const body = (c.req.valid('json') as { force?: boolean } | undefined) ?? {}
+      return c.json(await closeCycle(deps, cycle, { by: c.get('key').id, force: body.force }), 200)
+    },
   )
 
   app.openapi(

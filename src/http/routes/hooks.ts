@@ -39,9 +39,9 @@ export const hookRoutes: RouteModule = (app, deps) => {
   app.openapi(
     createRoute({
       method: 'post', path: '/hooks/{binding}', tags: ['intake'], summary: 'Receive a form submission from a form builder',
-      description: 'Authenticated per binding (generic JSON: X-Kinerja-Signature: sha256=<HMAC of the raw body> or X-Kinerja-Token). 200 for accepted and duplicate deliveries; 422 with field errors when the content is invalid (the receipt is kept and can be replayed).',
+      description: 'Authenticated per binding (generic JSON: X-Kinerja-Signature: sha256=<HMAC of the raw body> or X-Kinerja-Token). 200 for accepted and duplicate deliveries; 422 with field errors when the content is invalid (the receipt is kept and can be replayed); 409 when the cycle is closed (the receipt is kept, the answer does not count).',
       request: { params: z.object({ binding: Id('binding', 'bnd_h7k2m9q4x8zt') }) },
-      responses: { 200: { description: 'Accepted or duplicate', content: { 'application/json': { schema: IntakeAnswer } } }, ...problemResponses(401, 413, 422, 503) },
+      responses: { 200: { description: 'Accepted or duplicate', content: { 'application/json': { schema: IntakeAnswer } } }, ...problemResponses(401, 409, 413, 422, 503) },
     }),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer())

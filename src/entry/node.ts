@@ -27,6 +27,7 @@ import { createLowdbStore } from '../store/lowdb-store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
 import { sourcePlugins } from '../../plugins/index.ts'
 import { nodeDocumentFiles } from './node-document-files.ts'
+import { channelsFrom, corsOriginsFrom, linksFrom } from './env-config.ts'
 import { listPackageDirs, readPackageDir } from './package-files.ts'
 
 const SECRET_LIKE = /(key|secret|token|password|authorization)/i
@@ -72,20 +73,10 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
     plugins: createPluginRegistry(sourcePlugins),
     logger: log,
     secrets: (name) => env[name],
-    // A notify state's channel `wa` is KINERJA_CHANNEL_WA_URL (+ _SECRET); reminders use `reminder`.
-    channels: (name) => {
-      const key = `KINERJA_CHANNEL_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`
-      const url = env[`${key}_URL`]
-      const secret = env[`${key}_SECRET`]
-      return url && secret ? { name, plugin: 'webhook', url, secret } : undefined
-    },
-    corsOrigins: (env.KINERJA_CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    channels: channelsFrom(env),
+    corsOrigins: corsOriginsFrom(env),
     fetch: (url, init) => fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(30_000) }),
-    links: {
-      secret: env.KINERJA_LINK_SECRET || (await dataDirSecret(dataDir, 'link-secret')),
-      baseUrl: env.KINERJA_PUBLIC_URL,
-      ttlDays: env.KINERJA_LINK_DAYS ? Number(env.KINERJA_LINK_DAYS) : undefined,
-    },
+    links: linksFrom(env, env.KINERJA_LINK_SECRET ? undefined : await dataDirSecret(dataDir, 'link-secret')),
   }
 
   let printedKey: string | undefined

@@ -3,6 +3,7 @@
  * the deps for Node or Workers and serve `app.fetch`.
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
 import { AppError } from './errors.ts'
 import { docsPage } from './http/docs-page.ts'
 import type { AppEnv } from './http/env.ts'
@@ -18,6 +19,9 @@ import { registerSchemaComponents } from './http/schema-components.ts'
 import type { Deps } from './services/deps.ts'
 import { authenticate } from './services/keys.ts'
 
+/** Largest body of an administrative request (roster, package, action), in bytes. */
+export const DEFAULT_MAX_ADMIN_BODY = 16 * 1024 * 1024
+
 // /act/ authenticates by the signed link in its path instead of a key.
 const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs$/, /^\/hooks\//, /^\/act\//]
 
@@ -31,6 +35,12 @@ export function createApp(deps: Deps) {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as never })
   app.onError(onError(deps.logger))
   app.notFound((c) => problem(new AppError('not-found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`)))
+
+  // Administrative bodies (a roster of 10,000, a package) stay well under the platforms' limits;
+  // the hooks have their own, smaller one.
+  const adminMax = deps.maxAdminBodyBytes ?? DEFAULT_MAX_ADMIN_BODY
+  const adminLimit = bodyLimit({ maxSize: adminMax, onError: () => problem(new AppError('payload-too-large', `the body is larger than ${adminMax} bytes`)) })
+  app.use('*', async (c, next) => (new URL(c.req.url).pathname.startsWith('/hooks/') ? next() : adminLimit(c, next)))
 
   app.use('*', async (c, next) => {
     const path = new URL(c.req.url).pathname

@@ -28,6 +28,8 @@ export interface Deps {
   secrets: (name: string) => string | undefined
   /** Largest webhook body accepted, in bytes (413 above it, before parsing). */
   maxBodyBytes?: number
+  /** Largest body of any other request (a roster, a package), in bytes (413 above it). */
+  maxAdminBodyBytes?: number
   /**
    * Web origins whose pages may post to the hooks from a browser (a SurveyJS page on the office's
    * site). Empty: no cross-origin posts.

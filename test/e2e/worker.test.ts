@@ -93,6 +93,25 @@ describe('the Worker under wrangler dev with a local D1', () => {
     expect(log).not.toMatch(/EvalError|Code generation from strings disallowed/)
   }, 120_000)
 
+  it('imports a roster of 10,000 employees in one call within D1 limits, and refuses an oversized delivery with 413', async () => {
+    const call = caller({ url, admin: ADMIN })
+    const cycle = (await call('POST', '/offices/kecamatan-plaju/cycles', { name: 'Kantor besar', package: 'plaju-kompetensi-360' })).data.id
+    const nip = (i: number) => `1990010120201${String(i).padStart(5, '0')}`
+    const rows = Array.from({ length: 10_000 }, (_, i) => `${nip(i)},Pegawai ${i},staf-pelayanan,Seksi ${i % 40},,${nip((i + 1) % 10_000)},${nip((i + 2) % 10_000)},${[3, 4, 5].map((d) => nip((i + d) % 10_000)).join(';')}`)
+    const csv = ['nip,name,position,unit,email,supervisor,superior,peers', ...rows].join('\n')
+    const imported = await call('PUT', `/cycles/${cycle}/roster`, csv, { type: 'text/csv' })
+    expect(imported.status, JSON.stringify(imported.data).slice(0, 500)).toBe(200)
+    expect(imported.data.imported).toBe(10_000)
+    const roster = (await call('GET', `/cycles/${cycle}/roster`)).data.roster as any[]
+    expect(roster).toHaveLength(10_000)
+    expect(roster[9_999]).toMatchObject({ nip: nip(9_999), name: 'Pegawai 9999' })
+
+    const binding = (await call('POST', `/cycles/${run.cycle}/bindings`, { plugin: 'json', form: 'ringkas' })).data
+    const huge = await fetch(`${url}/hooks/${binding.id}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) })
+    expect(huge.status).toBe(413)
+    expect(huge.headers.get('content-type')).toContain('application/problem+json')
+  }, 120_000)
+
   it('fires a deadline that has passed when the cron trigger runs, once', async () => {
     const call = caller({ url, admin: ADMIN })
     const before = (await call('GET', `/instances/${run.waiting}`)).data

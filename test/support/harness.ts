@@ -25,7 +25,7 @@ export async function plajuPackage() {
   return pkg
 }
 
-export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number; corsOrigins?: string[]; links?: LinkConfig } = {}) {
+export async function harness(opts: { store?: Store; start?: string; secrets?: Record<string, string>; maxBodyBytes?: number; maxAdminBodyBytes?: number; corsOrigins?: string[]; links?: LinkConfig } = {}) {
   const store = opts.store ?? createMemoryStore()
   const clock = fixedClock(opts.start ?? '2026-01-05T08:00:00.000Z')
   const pkg = await plajuPackage()
@@ -37,6 +37,7 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     logger: silentLogger,
     secrets: (name) => opts.secrets?.[name],
     maxBodyBytes: opts.maxBodyBytes,
+    maxAdminBodyBytes: opts.maxAdminBodyBytes,
     corsOrigins: opts.corsOrigins,
     links: opts.links ?? { secret: 'test-link-secret', baseUrl: 'https://kinerja.test' },
   }

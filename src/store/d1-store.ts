@@ -34,6 +34,19 @@ export const ROSTER_CHUNK_BYTES = 256 * 1024
 
 type Row = { doc: string }
 
+/** D1 keeps a row under 2 MB; a record larger than this is refused with 413, not a raw D1 error. */
+export const MAX_DOC_BYTES = 1_900_000
+const encoder = new TextEncoder()
+
+/** The record as the JSON its row keeps. */
+function doc(record: unknown): string {
+  const text = JSON.stringify(record)
+  if (text.length > MAX_DOC_BYTES / 3 && encoder.encode(text).length > MAX_DOC_BYTES) {
+    throw new AppError('payload-too-large', `this record is larger than the ${MAX_DOC_BYTES} bytes one D1 row holds`)
+  }
+  return text
+}
+
 const parse = <T>(row: Row | null): T | null => (row ? (JSON.parse(row.doc) as T) : null)
 /** Epoch ms of an ISO time, null when it does not parse (the memory driver's NaN: never due). */
 const ms = (iso: string | undefined): number | null => {
@@ -106,7 +119,7 @@ export function createD1Store(db: D1Database): Store {
 
   return {
     async createOffice(office) {
-      const { meta } = await q('INSERT INTO offices (id, doc) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING', office.id, JSON.stringify(office)).run()
+      const { meta } = await q('INSERT INTO offices (id, doc) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING', office.id, doc(office)).run()
       if (meta.changes === 0) throw new AppError('conflict', `Office ${office.id} exists`)
     },
     async getOffice(id) {
@@ -123,7 +136,7 @@ export function createD1Store(db: D1Database): Store {
         `INSERT INTO api_keys (id, hash, doc) VALUES (?1, ?2, ?3)
          ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, doc = excluded.doc
          ON CONFLICT DO NOTHING`,
-        key.id, key.hash, JSON.stringify(key),
+        key.id, key.hash, doc(key),
       ).run()
     },
     async findKeyByHash(hash) {
@@ -136,7 +149,7 @@ export function createD1Store(db: D1Database): Store {
     async putPackageVersion(pkg) {
       await q(
         'INSERT INTO package_versions (id, hash, stored_at, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (id, hash) DO NOTHING',
-        pkg.id, pkg.hash, pkg.storedAt, JSON.stringify(pkg),
+        pkg.id, pkg.hash, pkg.storedAt, doc(pkg),
       ).run()
     },
     async getPackageVersion(id, hash) {
@@ -149,7 +162,7 @@ export function createD1Store(db: D1Database): Store {
     async createCycle(cycle) {
       const { meta } = await q(
         'INSERT INTO cycles (id, office, rev, created_at, doc) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING',
-        cycle.id, cycle.office, cycle.rev, cycle.createdAt, JSON.stringify(cycle),
+        cycle.id, cycle.office, cycle.rev, cycle.createdAt, doc(cycle),
       ).run()
       if (meta.changes === 0) throw new AppError('conflict', `Cycle ${cycle.id} exists`)
     },
@@ -160,7 +173,7 @@ export function createD1Store(db: D1Database): Store {
       const next = { ...cycle, rev: expectedRev + 1 }
       const saved = await one<typeof next>(q(
         'UPDATE cycles SET doc = ?1, office = ?2, created_at = ?3, rev = ?4 WHERE id = ?5 AND rev = ?6 RETURNING doc',
-        JSON.stringify(next), next.office, next.createdAt, next.rev, cycle.id, expectedRev,
+        doc(next), next.office, next.createdAt, next.rev, cycle.id, expectedRev,
       ))
       if (saved) return saved
       const stored = await q('SELECT rev FROM cycles WHERE id = ?1', cycle.id).first<{ rev: number }>()
@@ -200,7 +213,7 @@ export function createD1Store(db: D1Database): Store {
       const { meta } = await q(
         `INSERT INTO bindings (id, cycle, created_at, doc) SELECT ?1, ?2, ?3, ?4
          WHERE EXISTS (SELECT 1 FROM cycles WHERE id = ?2) ON CONFLICT (id) DO NOTHING`,
-        binding.id, binding.cycle, binding.createdAt, JSON.stringify(binding),
+        binding.id, binding.cycle, binding.createdAt, doc(binding),
       ).run()
       if (meta.changes === 0) await createFailed('bindings', 'Binding', binding.id, binding.cycle)
     },
@@ -210,7 +223,7 @@ export function createD1Store(db: D1Database): Store {
     async saveBinding(binding) {
       const { meta } = await q(
         `UPDATE bindings SET doc = json_set(?1, '$.cycle', cycle), created_at = ?2 WHERE id = ?3`,
-        JSON.stringify(binding), binding.createdAt, binding.id,
+        doc(binding), binding.createdAt, binding.id,
       ).run()
       if (meta.changes === 0) throw new AppError('not-found', `No binding ${binding.id}`)
     },
@@ -225,7 +238,7 @@ export function createD1Store(db: D1Database): Store {
           `INSERT INTO instances (id, cycle, rev, status, state, due_ms, held, commit_id, doc)
            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 WHERE EXISTS (SELECT 1 FROM cycles WHERE id = ?2)
            ON CONFLICT (id) DO NOTHING`,
-          instance.id, instance.cycle, instance.rev, ...instanceColumns(instance), token, JSON.stringify(instance),
+          instance.id, instance.cycle, instance.rev, ...instanceColumns(instance), token, doc(instance),
         ),
         appendEvents(instance.id, token, initial),
       ])
@@ -244,7 +257,7 @@ export function createD1Store(db: D1Database): Store {
           `UPDATE instances SET doc = json_set(?1, '$.cycle', cycle), rev = ?2, status = ?3, state = ?4,
              due_ms = ?5, held = ?6, commit_id = ?7
            WHERE id = ?8 AND rev = ?9 RETURNING doc`,
-          JSON.stringify(next), next.rev, ...instanceColumns(next), token, instance.id, expectedRev,
+          doc(next), next.rev, ...instanceColumns(next), token, instance.id, expectedRev,
         ),
         appendEvents(instance.id, token, added),
       ])
@@ -274,7 +287,7 @@ export function createD1Store(db: D1Database): Store {
       const { meta } = await q(
         `INSERT INTO receipts (id, cycle, status, received_at, doc) SELECT ?1, ?2, ?3, ?4, ?5
          WHERE EXISTS (SELECT 1 FROM cycles WHERE id = ?2) ON CONFLICT (id) DO NOTHING`,
-        receipt.id, receipt.cycle, receipt.status, receipt.receivedAt, JSON.stringify(receipt),
+        receipt.id, receipt.cycle, receipt.status, receipt.receivedAt, doc(receipt),
       ).run()
       if (meta.changes === 1) return { receipt: JSON.parse(JSON.stringify(receipt)), created: true }
       const stored = await one<typeof receipt>(q('SELECT doc FROM receipts WHERE id = ?1', receipt.id))
@@ -284,7 +297,7 @@ export function createD1Store(db: D1Database): Store {
     async updateReceipt(receipt) {
       const { meta } = await q(
         `UPDATE receipts SET doc = json_set(?1, '$.cycle', cycle), status = ?2, received_at = ?3 WHERE id = ?4`,
-        JSON.stringify(receipt), receipt.status, receipt.receivedAt, receipt.id,
+        doc(receipt), receipt.status, receipt.receivedAt, receipt.id,
       ).run()
       if (meta.changes === 0) throw new AppError('not-found', `No receipt ${receipt.id}`)
     },
@@ -302,7 +315,7 @@ export function createD1Store(db: D1Database): Store {
          SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
          WHERE EXISTS (SELECT 1 FROM cycles WHERE id = ?2) ON CONFLICT (id) DO NOTHING`,
         message.id, message.cycle, message.status, message.nextAttemptAt, ms(message.nextAttemptAt), message.createdAt,
-        JSON.stringify(message),
+        doc(message),
       ).run()
       if (meta.changes === 1) return { message: JSON.parse(JSON.stringify(message)), created: true }
       const stored = await one<typeof message>(q('SELECT doc FROM outbox WHERE id = ?1', message.id))
@@ -313,7 +326,7 @@ export function createD1Store(db: D1Database): Store {
       const { meta } = await q(
         `UPDATE outbox SET doc = json_set(?1, '$.cycle', cycle), status = ?2, next_attempt_at = ?3, next_attempt_ms = ?4,
            created_at = ?5 WHERE id = ?6`,
-        JSON.stringify(message), message.status, message.nextAttemptAt, ms(message.nextAttemptAt), message.createdAt, message.id,
+        doc(message), message.status, message.nextAttemptAt, ms(message.nextAttemptAt), message.createdAt, message.id,
       ).run()
       if (meta.changes === 0) throw new AppError('not-found', `No outbox message ${message.id}`)
     },

@@ -4,7 +4,7 @@ import type { D1Database, D1PreparedStatement } from '@cloudflare/workers-types'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src/errors.ts'
 import { applyD1Migrations, splitSql, type Migration } from '../../src/store/d1-migrations.ts'
-import { createD1Store, ROSTER_CHUNK_BYTES } from '../../src/store/d1-store.ts'
+import { createD1Store, MAX_DOC_BYTES, ROSTER_CHUNK_BYTES } from '../../src/store/d1-store.ts'
 import type { Instance, RosterEntry } from '../../src/store/records.ts'
 import type { Store } from '../../src/store/store.ts'
 import { apiKey, cycle, event, instance, receipt, storeContract } from './contract.ts'
@@ -239,6 +239,17 @@ describe('the D1 store\'s documents', () => {
     expect((await store.getInstance('i1'))?.vars).toEqual(odd)
     expect(await store.getReceipt('r1')).toEqual(receipt('r1', { reasons: [odd.text], headers: { note: odd.text } }))
     expect((await store.getRoster('c1'))[0]?.name).toBe(odd.text)
+  })
+
+  it('refuses a record larger than one D1 row holds with 413, and keeps the one stored', async () => {
+    await emptyDatabase()
+    const store = createD1Store(db)
+    await store.createCycle(cycle())
+    await store.createInstance(instance('i1'), [])
+    const huge = { vars: { catatan: 'x'.repeat(MAX_DOC_BYTES) } }
+    await expectCode(store.commitInstance(instance('i1', huge), 0, [event('submitted')]), 'payload-too-large')
+    expect(await store.getInstance('i1')).toEqual(instance('i1'))
+    expect(await store.listEvents('i1')).toEqual([])
   })
 })
 

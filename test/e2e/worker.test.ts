@@ -7,38 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hookSecretsEnv } from '../support/payloads.ts'
+import { ROOT, WRANGLER, WRANGLER_ENV, freePort, runWrangler as wrangler } from '../support/wrangler.ts'
 import { caller, wholeCycle, type WholeCycleResult } from '../support/whole-cycle.ts'
 
-const ROOT = new URL('../../', import.meta.url).pathname
 const ADMIN = 'kj_e2e-worker-admin-key-0123456789abcdef'
-const WRANGLER = join(ROOT, 'node_modules/.bin/wrangler')
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port
-      s.close(() => resolve(port))
-    })
-  })
-
-/** Runs a wrangler command to its end; its output, or an error with it. */
-function wrangler(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (out += d))
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited with ${code}:\n${out}`))))
-  })
-}
 
 describe('the Worker under wrangler dev with a local D1', () => {
   let state = ''
@@ -55,7 +31,7 @@ describe('the Worker under wrangler dev with a local D1', () => {
     dev = spawn(
       WRANGLER,
       ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--test-scheduled', '--inspector-port', String(await freePort()), ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
-      { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      { cwd: ROOT, env: WRANGLER_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     )
     dev.stdout!.on('data', (d) => (log += d))
     dev.stderr!.on('data', (d) => (log += d))

@@ -9,12 +9,14 @@ import { docsPage } from './http/docs-page.ts'
 import type { AppEnv } from './http/env.ts'
 import { onError, problem, validationHook } from './http/problem.ts'
 import { actRoutes } from './http/routes/act.ts'
+import { cycleReportRoutes } from './http/routes/cycle-reports.ts'
 import { cycleRoutes } from './http/routes/cycles.ts'
 import { hookRoutes } from './http/routes/hooks.ts'
 import { instanceRoutes } from './http/routes/instances.ts'
 import { migrationRoutes } from './http/routes/migrations.ts'
 import { officeRoutes } from './http/routes/offices.ts'
 import { packageRoutes } from './http/routes/packages.ts'
+import { reportRoutes } from './http/routes/reports.ts'
 import { registerSchemaComponents } from './http/schema-components.ts'
 import type { Deps } from './services/deps.ts'
 import { authenticate } from './services/keys.ts'
@@ -24,6 +26,8 @@ export const DEFAULT_MAX_ADMIN_BODY = 16 * 1024 * 1024
 
 // /act/ authenticates by the signed link in its path instead of a key.
 const PUBLIC = [/^\/health$/, /^\/openapi\.json$/, /^\/docs$/, /^\/hooks\//, /^\/act\//]
+// An employee's report opened with their signed link (`?link=`): the route checks the link instead.
+const LINKED_REPORT = /^\/instances\/[^/]+\/report$/
 
 export const API_INFO = {
   title: 'kinerja',
@@ -43,8 +47,10 @@ export function createApp(deps: Deps) {
   app.use('*', async (c, next) => (new URL(c.req.url).pathname.startsWith('/hooks/') ? next() : adminLimit(c, next)))
 
   app.use('*', async (c, next) => {
-    const path = new URL(c.req.url).pathname
+    const url = new URL(c.req.url)
+    const path = url.pathname
     if (PUBLIC.some((p) => p.test(path))) return next()
+    if (c.req.method === 'GET' && LINKED_REPORT.test(path) && url.searchParams.has('link')) return next()
     c.set('key', await authenticate(deps, c.req.header('authorization')))
     return next()
   })
@@ -56,6 +62,8 @@ export function createApp(deps: Deps) {
   app.get('/health', async (c) => c.json({ status: 'ok', packages: deps.packages.list().map((p) => `${p.id}@${p.version}`) }))
 
   for (const routes of [officeRoutes, packageRoutes, cycleRoutes, migrationRoutes, instanceRoutes, actRoutes, hookRoutes]) routes(app, deps)
+  cycleReportRoutes(app, deps)
+  reportRoutes(app, deps)
 
   app.doc31('/openapi.json', { openapi: '3.1.0', info: API_INFO })
   app.get('/docs', (c) => c.html(docsPage(app.getOpenAPI31Document({ openapi: '3.1.0', info: API_INFO }) as never)))

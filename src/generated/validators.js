@@ -2302,7 +2302,7 @@ function validate35(data, { instancePath = "", parentData, parentDataProperty, r
 }
 validate35.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 var validateWorkflow = validate36;
-var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now (cycle rules see cycle, params, instances, now).", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" }, "cycleRules": { "type": "object", "description": "Checks over the whole cycle (all appraisals together), keyed by rule id, e.g. the distribution curve of employee predikat. Evaluated on demand (GET /cycles/{cycle}/rules) and when the cycle closes: a broken `warn` rule is reported, a broken `block` rule stops the cycle from closing. Their context is different from the states': cycle (with params), params, instances, now.", "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/CycleRule" } }, "bindings": { "type": "object", "description": 'Binding templates: how the form builders an office uses map onto this package\'s forms. A cycle\'s binding names one (`"template": "kobo-ringkas"`) and adds only the secret.', "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/BindingTemplate" } } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table." } } }, "CycleRule": { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } }, "BindingTemplate": { "title": "BindingTemplate", "type": "object", "required": ["plugin", "form"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "plugin": { "type": "string", "description": "The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json." }, "form": { "$ref": "#/$defs/Id" }, "mapping": { "type": "object", "description": "Builder field -> form property.", "additionalProperties": { "type": "string" } }, "values": { "type": "object", "description": "Form property -> {value the builder sends -> value the form wants}.", "additionalProperties": { "type": "object", "additionalProperties": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, "transform": { "type": "string", "description": "JSONata from the builder's fields to form properties." } } } } };
+var schema55 = { "$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://kinerja.dev/schemas/workflow.schema.json", "title": "Workflow", "description": "The steps of one appraisal as a declarative state machine. Expressions are JSONata; their context is employee, position, framework, cycle, params, responses, vars, history, action, now (cycle rules see cycle, params, instances, now).", "type": "object", "required": ["id", "version", "title", "forms", "roles", "start", "states"], "additionalProperties": false, "properties": { "$schema": { "type": "string" }, "id": { "$ref": "#/$defs/Id" }, "version": { "type": "string", "pattern": "^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "description": "Semantic version. Bump it whenever any file of the package changes." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "framework": { "type": "string", "default": "framework.json", "description": "The framework file of this package." }, "forms": { "type": "object", "description": "Role -> the form it answers (the file forms/<id>.json), or a list of forms the role may answer (e.g. a full and a short version).", "additionalProperties": { "oneOf": [{ "$ref": "#/$defs/Id" }, { "type": "array", "items": { "$ref": "#/$defs/Id" }, "minItems": 1, "uniqueItems": true }] } }, "roles": { "type": "object", "minProperties": 1, "additionalProperties": { "$ref": "#/$defs/Role" } }, "params": { "type": "object", "description": "Data the expressions read as `params`: weights, margins, the predikat matrix, training catalogue. HR changes numbers here, not in formulas." }, "start": { "$ref": "#/$defs/StateName" }, "states": { "type": "object", "minProperties": 1, "propertyNames": { "$ref": "#/$defs/StateName" }, "additionalProperties": { "$ref": "#/$defs/State" } }, "report": { "$ref": "#/$defs/Report" }, "cycleRules": { "type": "object", "description": "Checks over the whole cycle (all appraisals together), keyed by rule id, e.g. the distribution curve of employee predikat. Evaluated on demand (GET /cycles/{cycle}/rules) and when the cycle closes: a broken `warn` rule is reported, a broken `block` rule stops the cycle from closing. Their context is different from the states': cycle (with params), params, instances, now.", "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/CycleRule" } }, "bindings": { "type": "object", "description": 'Binding templates: how the form builders an office uses map onto this package\'s forms. A cycle\'s binding names one (`"template": "kobo-ringkas"`) and adds only the secret.', "propertyNames": { "$ref": "#/$defs/Id" }, "additionalProperties": { "$ref": "#/$defs/BindingTemplate" } } }, "$defs": { "Id": { "title": "Id", "type": "string", "pattern": "^[a-z0-9][a-z0-9_.-]*$", "maxLength": 80 }, "StateName": { "title": "StateName", "type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_-]*$", "maxLength": 80 }, "Text": { "title": "Text", "type": "object", "required": ["id"], "additionalProperties": false, "properties": { "id": { "type": "string", "minLength": 1 }, "en": { "type": "string", "minLength": 1 } } }, "Duration": { "title": "Duration", "description": "ISO 8601 duration, e.g. P14D (14 days), PT12H, P1W.", "type": "string", "pattern": "^P(?!$)([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T(?=[0-9])([0-9]+H)?([0-9]+M)?([0-9]+S)?)?$" }, "Expression": { "title": "Expression", "description": "A JSONata expression.", "type": "string", "minLength": 1 }, "AssignValue": { "title": "AssignValue", "description": 'A JSONata expression, or {"file": "name.jsonata"} for a longer one kept in its own file.', "oneOf": [{ "$ref": "#/$defs/Expression" }, { "type": "object", "required": ["file"], "additionalProperties": false, "properties": { "file": { "type": "string", "pattern": "^[A-Za-z0-9_.-]+\\.jsonata$" } } }] }, "Assign": { "title": "Assign", "description": "Variable -> value, evaluated in document order; each sees the ones before it in `vars`.", "type": "object", "propertyNames": { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }, "additionalProperties": { "$ref": "#/$defs/AssignValue" } }, "Role": { "title": "Role", "type": "object", "required": ["rater"], "additionalProperties": false, "properties": { "rater": { "enum": ["self", "supervisor", "superior", "peers", "hr"], "description": "Who fills this role, from the roster: the employee, their supervisor, the supervisor's superior, their listed peers, or any HR officer." }, "label": { "$ref": "#/$defs/Text" }, "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 }, "anonymous": { "type": "boolean", "description": "Individual answers and identities are never shown to anyone." }, "threshold": { "type": "integer", "minimum": 1, "description": "An anonymous role's aggregates are shown (and usable by $means) only from this many answers. Default 3." } } }, "Quorum": { "title": "Quorum", "oneOf": [{ "type": "integer", "minimum": 0 }, { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "integer", "minimum": 0 }, "max": { "type": "integer", "minimum": 1 } } }] }, "CollectState": { "title": "CollectState", "type": "object", "required": ["type", "await", "next"], "additionalProperties": false, "properties": { "type": { "const": "collect" }, "title": { "$ref": "#/$defs/Text" }, "await": { "type": "object", "minProperties": 1, "description": "Role -> how many answers. A number n waits for n; {min, max} waits for every assigned rater (at most max) but accepts min at the deadline.", "additionalProperties": { "$ref": "#/$defs/Quorum" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "next": { "$ref": "#/$defs/StateName" }, "onDeadline": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when every minimum is met (default: next)." }, "onIncomplete": { "$ref": "#/$defs/StateName", "description": "Where to go at the deadline when a minimum is not met (default: onDeadline)." } } }, "ComputeState": { "title": "ComputeState", "type": "object", "required": ["type", "assign", "next"], "additionalProperties": false, "properties": { "type": { "const": "compute" }, "title": { "$ref": "#/$defs/Text" }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ChoiceState": { "title": "ChoiceState", "type": "object", "required": ["type", "choices", "default"], "additionalProperties": false, "properties": { "type": { "const": "choice" }, "title": { "$ref": "#/$defs/Text" }, "choices": { "type": "array", "minItems": 1, "items": { "type": "object", "required": ["when", "next"], "additionalProperties": false, "properties": { "when": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } } }, "default": { "$ref": "#/$defs/StateName" } } }, "ReviewAction": { "title": "ReviewAction", "type": "object", "required": ["next"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "input": { "type": "object", "description": "JSON Schema of the action's input (available as `action.input`)." }, "assign": { "$ref": "#/$defs/Assign" }, "next": { "$ref": "#/$defs/StateName" } } }, "ReviewState": { "title": "ReviewState", "type": "object", "required": ["type", "actor", "actions"], "additionalProperties": false, "properties": { "type": { "const": "review" }, "title": { "$ref": "#/$defs/Text" }, "actor": { "type": "string", "description": "The role whose person acts." }, "actions": { "type": "object", "minProperties": 1, "propertyNames": { "pattern": "^[a-z][a-z0-9-]*$" }, "additionalProperties": { "$ref": "#/$defs/ReviewAction" } }, "deadline": { "$ref": "#/$defs/Duration" }, "remind": { "type": "array", "items": { "$ref": "#/$defs/Duration" } }, "onDeadline": { "$ref": "#/$defs/StateName" } } }, "NotifyState": { "title": "NotifyState", "type": "object", "required": ["type", "channel", "to", "template", "next"], "additionalProperties": false, "properties": { "type": { "const": "notify" }, "title": { "$ref": "#/$defs/Text" }, "channel": { "type": "string" }, "to": { "$ref": "#/$defs/Expression" }, "template": { "$ref": "#/$defs/Expression" }, "next": { "$ref": "#/$defs/StateName" } } }, "EndState": { "title": "EndState", "type": "object", "required": ["type"], "additionalProperties": false, "properties": { "type": { "const": "end" }, "title": { "$ref": "#/$defs/Text" }, "outcome": { "type": "string" } } }, "State": { "title": "State", "type": "object", "discriminator": { "propertyName": "type" }, "oneOf": [{ "$ref": "#/$defs/CollectState" }, { "$ref": "#/$defs/ComputeState" }, { "$ref": "#/$defs/ChoiceState" }, { "$ref": "#/$defs/ReviewState" }, { "$ref": "#/$defs/NotifyState" }, { "$ref": "#/$defs/EndState" }] }, "Report": { "title": "Report", "description": "What the reports show: the employee's report page (GET /instances/{id}/report), the cycle dashboard and the exports. Every property is optional; a section whose variable is not named is left out of the page. `predikat`: the final predikat (text), shown at the top of the report and in its history. `nineBox`: the talent box (PermenPANRB 3/2020), {box, performance?, potential?, followUp? (text or {id, en}), talentPool?}. `scholarship`: eligibility for a study assignment (tugas belajar), {eligible, reasons?: [text], basis?: [{name, predikat, meets}], minPredikat?, evaluations?}.", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order. The employee's report lists those no other section shows." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table: one row per competency, {competency, code?, name?, roles: {<role>: {mean, weight?, share?}}, score, required, gap}. The report's radar chart, score table, blind spots and hidden strengths are drawn from it; without it the report has none of them." }, "labels": { "type": "object", "description": 'Display names, in Indonesian and English, of variables (`"jpm"`) and of an object variable\'s keys (`"nineBox.box"`), for the report page and the exports. A name without a label is shown as it is.', "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/Text" } }, "export": { "type": "array", "items": { "type": "string" }, "description": "Variables the cycle exports (CSV, XLSX) carry, in order, after the employee's identity; an object variable becomes one column per key. Default: `vars`." }, "scale": { "type": "object", "required": ["min", "max"], "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } }, "description": "The scale of the competency levels: the radar's rings (its centre one ring below min) and the unit of the blind-spot margin. Default: the lowest `minimum` and highest `maximum` of the forms' scored questions (1 to 5 when they give none)." }, "blindSpotMargin": { "type": "number", "exclusiveMinimum": 0, "description": "How far (in levels) the self-assessment must be above the mean of the other roles for a blind spot, or below it for a hidden strength. Default: a third of the scale ((max - min) / 3)." }, "predikat": { "$ref": "#/$defs/ReportSection" }, "training": { "type": "object", "required": ["var"], "additionalProperties": false, "properties": { "var": { "type": "string", "description": "A list of recommendations, each {title (text or {id, en}), jp, competency?, name?, route?, levels?, gap?}." }, "jp": { "type": "string", "description": "The variable holding the total JP (default: the sum of the items' jp)." }, "annualJp": { "type": "number", "minimum": 0, "description": "The yearly minimum the plan is measured against. Default 20 (PP 11/2017 jo. PP 17/2020 Ps. 203(4))." } }, "description": "Training recommendations and their lesson hours (JP)." }, "nineBox": { "$ref": "#/$defs/ReportSection" }, "scholarship": { "$ref": "#/$defs/ReportSection" }, "history": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "What the report shows of each earlier cycle of the employee, besides its name and period: variables or `var.key` paths. Default: the `predikat` variable." } } }, "ReportSection": { "title": "ReportSection", "type": "object", "required": ["var"], "additionalProperties": false, "properties": { "var": { "type": "string", "description": "The variable the section shows." }, "note": { "type": "string", "description": "A variable with a text saying why `var` is empty." } }, "description": "A report section: the variable it shows and, optionally, the variable whose text says why that one is empty (e.g. predikatNote)." }, "CycleRule": { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } }, "BindingTemplate": { "title": "BindingTemplate", "type": "object", "required": ["plugin", "form"], "additionalProperties": false, "properties": { "title": { "$ref": "#/$defs/Text" }, "plugin": { "type": "string", "description": "The source plugin: kobo, google-forms, tally, typeform, jotform, formbricks, surveyjs, odk-central, json." }, "form": { "$ref": "#/$defs/Id" }, "mapping": { "type": "object", "description": "Builder field -> form property.", "additionalProperties": { "type": "string" } }, "values": { "type": "object", "description": "Form property -> {value the builder sends -> value the form wants}.", "additionalProperties": { "type": "object", "additionalProperties": { "anyOf": [{ "type": "string" }, { "type": "number" }, { "type": "boolean" }] } } }, "transform": { "type": "string", "description": "JSONata from the builder's fields to form properties." } } } } };
 var func25 = Object.prototype.hasOwnProperty;
 var pattern14 = new RegExp("^[0-9]+\\.[0-9]+\\.[0-9]+([-+][0-9A-Za-z.-]+)?$", "u");
 var pattern17 = new RegExp("^[A-Za-z][A-Za-z0-9_-]*$", "u");
@@ -4600,11 +4600,588 @@ function validate39(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 validate39.evaluated = { "dynamicProps": true, "dynamicItems": false };
-var schema102 = { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } };
+var schema100 = { "title": "Report", "description": "What the reports show: the employee's report page (GET /instances/{id}/report), the cycle dashboard and the exports. Every property is optional; a section whose variable is not named is left out of the page. `predikat`: the final predikat (text), shown at the top of the report and in its history. `nineBox`: the talent box (PermenPANRB 3/2020), {box, performance?, potential?, followUp? (text or {id, en}), talentPool?}. `scholarship`: eligibility for a study assignment (tugas belajar), {eligible, reasons?: [text], basis?: [{name, predikat, meets}], minPredikat?, evaluations?}.", "type": "object", "additionalProperties": false, "properties": { "vars": { "type": "array", "items": { "type": "string" }, "description": "Variables the result shows, in order. The employee's report lists those no other section shows." }, "scores": { "type": "string", "description": "The variable holding the per-competency score table: one row per competency, {competency, code?, name?, roles: {<role>: {mean, weight?, share?}}, score, required, gap}. The report's radar chart, score table, blind spots and hidden strengths are drawn from it; without it the report has none of them." }, "labels": { "type": "object", "description": 'Display names, in Indonesian and English, of variables (`"jpm"`) and of an object variable\'s keys (`"nineBox.box"`), for the report page and the exports. A name without a label is shown as it is.', "propertyNames": { "minLength": 1 }, "additionalProperties": { "$ref": "#/$defs/Text" } }, "export": { "type": "array", "items": { "type": "string" }, "description": "Variables the cycle exports (CSV, XLSX) carry, in order, after the employee's identity; an object variable becomes one column per key. Default: `vars`." }, "scale": { "type": "object", "required": ["min", "max"], "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } }, "description": "The scale of the competency levels: the radar's rings (its centre one ring below min) and the unit of the blind-spot margin. Default: the lowest `minimum` and highest `maximum` of the forms' scored questions (1 to 5 when they give none)." }, "blindSpotMargin": { "type": "number", "exclusiveMinimum": 0, "description": "How far (in levels) the self-assessment must be above the mean of the other roles for a blind spot, or below it for a hidden strength. Default: a third of the scale ((max - min) / 3)." }, "predikat": { "$ref": "#/$defs/ReportSection" }, "training": { "type": "object", "required": ["var"], "additionalProperties": false, "properties": { "var": { "type": "string", "description": "A list of recommendations, each {title (text or {id, en}), jp, competency?, name?, route?, levels?, gap?}." }, "jp": { "type": "string", "description": "The variable holding the total JP (default: the sum of the items' jp)." }, "annualJp": { "type": "number", "minimum": 0, "description": "The yearly minimum the plan is measured against. Default 20 (PP 11/2017 jo. PP 17/2020 Ps. 203(4))." } }, "description": "Training recommendations and their lesson hours (JP)." }, "nineBox": { "$ref": "#/$defs/ReportSection" }, "scholarship": { "$ref": "#/$defs/ReportSection" }, "history": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "What the report shows of each earlier cycle of the employee, besides its name and period: variables or `var.key` paths. Default: the `predikat` variable." } } };
 function validate60(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate60.evaluated;
+  if (evaluated0.dynamicProps) {
+    evaluated0.props = void 0;
+  }
+  if (evaluated0.dynamicItems) {
+    evaluated0.items = void 0;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    for (const key0 in data) {
+      if (!func25.call(schema100.properties, key0)) {
+        const err0 = { instancePath, schemaPath: "#/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key0 }, message: "must NOT have additional properties" };
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
+      }
+    }
+    if (data.vars !== void 0) {
+      let data0 = data.vars;
+      if (Array.isArray(data0)) {
+        const len0 = data0.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          if (typeof data0[i0] !== "string") {
+            const err1 = { instancePath: instancePath + "/vars/" + i0, schemaPath: "#/properties/vars/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err1];
+            } else {
+              vErrors.push(err1);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err2 = { instancePath: instancePath + "/vars", schemaPath: "#/properties/vars/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
+      }
+    }
+    if (data.scores !== void 0) {
+      if (typeof data.scores !== "string") {
+        const err3 = { instancePath: instancePath + "/scores", schemaPath: "#/properties/scores/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
+      }
+    }
+    if (data.labels !== void 0) {
+      let data3 = data.labels;
+      if (data3 && typeof data3 == "object" && !Array.isArray(data3)) {
+        for (const key1 in data3) {
+          const _errs10 = errors;
+          if (typeof key1 === "string") {
+            if (func1(key1) < 1) {
+              const err4 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/propertyNames/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", propertyName: key1 };
+              if (vErrors === null) {
+                vErrors = [err4];
+              } else {
+                vErrors.push(err4);
+              }
+              errors++;
+            }
+          }
+          var valid3 = _errs10 === errors;
+          if (!valid3) {
+            const err5 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/propertyNames", keyword: "propertyNames", params: { propertyName: key1 }, message: "property name must be valid" };
+            if (vErrors === null) {
+              vErrors = [err5];
+            } else {
+              vErrors.push(err5);
+            }
+            errors++;
+          }
+        }
+        for (const key2 in data3) {
+          let data4 = data3[key2];
+          if (data4 && typeof data4 == "object" && !Array.isArray(data4)) {
+            if (data4.id === void 0) {
+              const err6 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/Text/required", keyword: "required", params: { missingProperty: "id" }, message: "must have required property 'id'" };
+              if (vErrors === null) {
+                vErrors = [err6];
+              } else {
+                vErrors.push(err6);
+              }
+              errors++;
+            }
+            for (const key3 in data4) {
+              if (!(key3 === "id" || key3 === "en")) {
+                const err7 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/Text/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key3 }, message: "must NOT have additional properties" };
+                if (vErrors === null) {
+                  vErrors = [err7];
+                } else {
+                  vErrors.push(err7);
+                }
+                errors++;
+              }
+            }
+            if (data4.id !== void 0) {
+              let data5 = data4.id;
+              if (typeof data5 === "string") {
+                if (func1(data5) < 1) {
+                  const err8 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/id", schemaPath: "#/$defs/Text/properties/id/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err8];
+                  } else {
+                    vErrors.push(err8);
+                  }
+                  errors++;
+                }
+              } else {
+                const err9 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/id", schemaPath: "#/$defs/Text/properties/id/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err9];
+                } else {
+                  vErrors.push(err9);
+                }
+                errors++;
+              }
+            }
+            if (data4.en !== void 0) {
+              let data6 = data4.en;
+              if (typeof data6 === "string") {
+                if (func1(data6) < 1) {
+                  const err10 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/en", schemaPath: "#/$defs/Text/properties/en/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+                  if (vErrors === null) {
+                    vErrors = [err10];
+                  } else {
+                    vErrors.push(err10);
+                  }
+                  errors++;
+                }
+              } else {
+                const err11 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1") + "/en", schemaPath: "#/$defs/Text/properties/en/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+                if (vErrors === null) {
+                  vErrors = [err11];
+                } else {
+                  vErrors.push(err11);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err12 = { instancePath: instancePath + "/labels/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"), schemaPath: "#/$defs/Text/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+            if (vErrors === null) {
+              vErrors = [err12];
+            } else {
+              vErrors.push(err12);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err13 = { instancePath: instancePath + "/labels", schemaPath: "#/properties/labels/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err13];
+        } else {
+          vErrors.push(err13);
+        }
+        errors++;
+      }
+    }
+    if (data.export !== void 0) {
+      let data7 = data.export;
+      if (Array.isArray(data7)) {
+        const len1 = data7.length;
+        for (let i1 = 0; i1 < len1; i1++) {
+          if (typeof data7[i1] !== "string") {
+            const err14 = { instancePath: instancePath + "/export/" + i1, schemaPath: "#/properties/export/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err14];
+            } else {
+              vErrors.push(err14);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err15 = { instancePath: instancePath + "/export", schemaPath: "#/properties/export/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err15];
+        } else {
+          vErrors.push(err15);
+        }
+        errors++;
+      }
+    }
+    if (data.scale !== void 0) {
+      let data9 = data.scale;
+      if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
+        if (data9.min === void 0) {
+          const err16 = { instancePath: instancePath + "/scale", schemaPath: "#/properties/scale/required", keyword: "required", params: { missingProperty: "min" }, message: "must have required property 'min'" };
+          if (vErrors === null) {
+            vErrors = [err16];
+          } else {
+            vErrors.push(err16);
+          }
+          errors++;
+        }
+        if (data9.max === void 0) {
+          const err17 = { instancePath: instancePath + "/scale", schemaPath: "#/properties/scale/required", keyword: "required", params: { missingProperty: "max" }, message: "must have required property 'max'" };
+          if (vErrors === null) {
+            vErrors = [err17];
+          } else {
+            vErrors.push(err17);
+          }
+          errors++;
+        }
+        for (const key4 in data9) {
+          if (!(key4 === "min" || key4 === "max")) {
+            const err18 = { instancePath: instancePath + "/scale", schemaPath: "#/properties/scale/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key4 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err18];
+            } else {
+              vErrors.push(err18);
+            }
+            errors++;
+          }
+        }
+        if (data9.min !== void 0) {
+          let data10 = data9.min;
+          if (!(typeof data10 == "number" && isFinite(data10))) {
+            const err19 = { instancePath: instancePath + "/scale/min", schemaPath: "#/properties/scale/properties/min/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err19];
+            } else {
+              vErrors.push(err19);
+            }
+            errors++;
+          }
+        }
+        if (data9.max !== void 0) {
+          let data11 = data9.max;
+          if (!(typeof data11 == "number" && isFinite(data11))) {
+            const err20 = { instancePath: instancePath + "/scale/max", schemaPath: "#/properties/scale/properties/max/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err21 = { instancePath: instancePath + "/scale", schemaPath: "#/properties/scale/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
+        }
+        errors++;
+      }
+    }
+    if (data.blindSpotMargin !== void 0) {
+      let data12 = data.blindSpotMargin;
+      if (typeof data12 == "number" && isFinite(data12)) {
+        if (data12 <= 0 || isNaN(data12)) {
+          const err22 = { instancePath: instancePath + "/blindSpotMargin", schemaPath: "#/properties/blindSpotMargin/exclusiveMinimum", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 }, message: "must be > 0" };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
+        }
+      } else {
+        const err23 = { instancePath: instancePath + "/blindSpotMargin", schemaPath: "#/properties/blindSpotMargin/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+    }
+    if (data.predikat !== void 0) {
+      let data13 = data.predikat;
+      if (data13 && typeof data13 == "object" && !Array.isArray(data13)) {
+        if (data13.var === void 0) {
+          const err24 = { instancePath: instancePath + "/predikat", schemaPath: "#/$defs/ReportSection/required", keyword: "required", params: { missingProperty: "var" }, message: "must have required property 'var'" };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+        for (const key5 in data13) {
+          if (!(key5 === "var" || key5 === "note")) {
+            const err25 = { instancePath: instancePath + "/predikat", schemaPath: "#/$defs/ReportSection/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key5 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+        if (data13.var !== void 0) {
+          if (typeof data13.var !== "string") {
+            const err26 = { instancePath: instancePath + "/predikat/var", schemaPath: "#/$defs/ReportSection/properties/var/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data13.note !== void 0) {
+          if (typeof data13.note !== "string") {
+            const err27 = { instancePath: instancePath + "/predikat/note", schemaPath: "#/$defs/ReportSection/properties/note/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err28 = { instancePath: instancePath + "/predikat", schemaPath: "#/$defs/ReportSection/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.training !== void 0) {
+      let data16 = data.training;
+      if (data16 && typeof data16 == "object" && !Array.isArray(data16)) {
+        if (data16.var === void 0) {
+          const err29 = { instancePath: instancePath + "/training", schemaPath: "#/properties/training/required", keyword: "required", params: { missingProperty: "var" }, message: "must have required property 'var'" };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+        for (const key6 in data16) {
+          if (!(key6 === "var" || key6 === "jp" || key6 === "annualJp")) {
+            const err30 = { instancePath: instancePath + "/training", schemaPath: "#/properties/training/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+        if (data16.var !== void 0) {
+          if (typeof data16.var !== "string") {
+            const err31 = { instancePath: instancePath + "/training/var", schemaPath: "#/properties/training/properties/var/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
+        if (data16.jp !== void 0) {
+          if (typeof data16.jp !== "string") {
+            const err32 = { instancePath: instancePath + "/training/jp", schemaPath: "#/properties/training/properties/jp/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err32];
+            } else {
+              vErrors.push(err32);
+            }
+            errors++;
+          }
+        }
+        if (data16.annualJp !== void 0) {
+          let data19 = data16.annualJp;
+          if (typeof data19 == "number" && isFinite(data19)) {
+            if (data19 < 0 || isNaN(data19)) {
+              const err33 = { instancePath: instancePath + "/training/annualJp", schemaPath: "#/properties/training/properties/annualJp/minimum", keyword: "minimum", params: { comparison: ">=", limit: 0 }, message: "must be >= 0" };
+              if (vErrors === null) {
+                vErrors = [err33];
+              } else {
+                vErrors.push(err33);
+              }
+              errors++;
+            }
+          } else {
+            const err34 = { instancePath: instancePath + "/training/annualJp", schemaPath: "#/properties/training/properties/annualJp/type", keyword: "type", params: { type: "number" }, message: "must be number" };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err35 = { instancePath: instancePath + "/training", schemaPath: "#/properties/training/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
+    if (data.nineBox !== void 0) {
+      let data20 = data.nineBox;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        if (data20.var === void 0) {
+          const err36 = { instancePath: instancePath + "/nineBox", schemaPath: "#/$defs/ReportSection/required", keyword: "required", params: { missingProperty: "var" }, message: "must have required property 'var'" };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+        for (const key7 in data20) {
+          if (!(key7 === "var" || key7 === "note")) {
+            const err37 = { instancePath: instancePath + "/nineBox", schemaPath: "#/$defs/ReportSection/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
+        if (data20.var !== void 0) {
+          if (typeof data20.var !== "string") {
+            const err38 = { instancePath: instancePath + "/nineBox/var", schemaPath: "#/$defs/ReportSection/properties/var/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err38];
+            } else {
+              vErrors.push(err38);
+            }
+            errors++;
+          }
+        }
+        if (data20.note !== void 0) {
+          if (typeof data20.note !== "string") {
+            const err39 = { instancePath: instancePath + "/nineBox/note", schemaPath: "#/$defs/ReportSection/properties/note/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err39];
+            } else {
+              vErrors.push(err39);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err40 = { instancePath: instancePath + "/nineBox", schemaPath: "#/$defs/ReportSection/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data.scholarship !== void 0) {
+      let data23 = data.scholarship;
+      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
+        if (data23.var === void 0) {
+          const err41 = { instancePath: instancePath + "/scholarship", schemaPath: "#/$defs/ReportSection/required", keyword: "required", params: { missingProperty: "var" }, message: "must have required property 'var'" };
+          if (vErrors === null) {
+            vErrors = [err41];
+          } else {
+            vErrors.push(err41);
+          }
+          errors++;
+        }
+        for (const key8 in data23) {
+          if (!(key8 === "var" || key8 === "note")) {
+            const err42 = { instancePath: instancePath + "/scholarship", schemaPath: "#/$defs/ReportSection/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key8 }, message: "must NOT have additional properties" };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          }
+        }
+        if (data23.var !== void 0) {
+          if (typeof data23.var !== "string") {
+            const err43 = { instancePath: instancePath + "/scholarship/var", schemaPath: "#/$defs/ReportSection/properties/var/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err43];
+            } else {
+              vErrors.push(err43);
+            }
+            errors++;
+          }
+        }
+        if (data23.note !== void 0) {
+          if (typeof data23.note !== "string") {
+            const err44 = { instancePath: instancePath + "/scholarship/note", schemaPath: "#/$defs/ReportSection/properties/note/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err44];
+            } else {
+              vErrors.push(err44);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err45 = { instancePath: instancePath + "/scholarship", schemaPath: "#/$defs/ReportSection/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
+    if (data.history !== void 0) {
+      let data26 = data.history;
+      if (Array.isArray(data26)) {
+        const len2 = data26.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data27 = data26[i2];
+          if (typeof data27 === "string") {
+            if (func1(data27) < 1) {
+              const err46 = { instancePath: instancePath + "/history/" + i2, schemaPath: "#/properties/history/items/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" };
+              if (vErrors === null) {
+                vErrors = [err46];
+              } else {
+                vErrors.push(err46);
+              }
+              errors++;
+            }
+          } else {
+            const err47 = { instancePath: instancePath + "/history/" + i2, schemaPath: "#/properties/history/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+            if (vErrors === null) {
+              vErrors = [err47];
+            } else {
+              vErrors.push(err47);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err48 = { instancePath: instancePath + "/history", schemaPath: "#/properties/history/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+  } else {
+    const err49 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    if (vErrors === null) {
+      vErrors = [err49];
+    } else {
+      vErrors.push(err49);
+    }
+    errors++;
+  }
+  validate60.errors = vErrors;
+  return errors === 0;
+}
+validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+var schema106 = { "title": "CycleRule", "description": 'One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.', "type": "object", "required": ["level", "title", "check"], "additionalProperties": false, "properties": { "level": { "enum": ["warn", "block"], "description": "warn: a broken rule is reported (on demand and in the closing record) but the cycle may close; block: the cycle cannot close while the rule is broken or cannot be checked." }, "title": { "$ref": "#/$defs/Text" }, "description": { "$ref": "#/$defs/Text" }, "check": { "$ref": "#/$defs/AssignValue" } } };
+function validate62(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate62.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -4653,7 +5230,7 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.level !== void 0) {
       let data0 = data.level;
       if (!(data0 === "warn" || data0 === "block")) {
-        const err4 = { instancePath: instancePath + "/level", schemaPath: "#/properties/level/enum", keyword: "enum", params: { allowedValues: schema102.properties.level.enum }, message: "must be equal to one of the allowed values" };
+        const err4 = { instancePath: instancePath + "/level", schemaPath: "#/properties/level/enum", keyword: "enum", params: { allowedValues: schema106.properties.level.enum }, message: "must be equal to one of the allowed values" };
         if (vErrors === null) {
           vErrors = [err4];
         } else {
@@ -4831,14 +5408,14 @@ function validate60(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate60.errors = vErrors;
+  validate62.errors = vErrors;
   return errors === 0;
 }
-validate60.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
-function validate63(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
+validate62.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+function validate65(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate63.evaluated;
+  const evaluated0 = validate65.evaluated;
   if (evaluated0.dynamicProps) {
     evaluated0.props = void 0;
   }
@@ -5123,10 +5700,10 @@ function validate63(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate63.errors = vErrors;
+  validate65.errors = vErrors;
   return errors === 0;
 }
-validate63.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
+validate65.evaluated = { "props": true, "dynamicProps": false, "dynamicItems": false };
 function validate36(data, { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {}) {
   ;
   let vErrors = null;
@@ -5734,36 +6311,37 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.report !== void 0) {
-      let data19 = data.report;
-      if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-        for (const key7 in data19) {
-          if (!(key7 === "vars" || key7 === "scores")) {
-            const err52 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties" };
-            if (vErrors === null) {
-              vErrors = [err52];
-            } else {
-              vErrors.push(err52);
-            }
-            errors++;
-          }
-        }
-        if (data19.vars !== void 0) {
-          let data20 = data19.vars;
-          if (Array.isArray(data20)) {
-            const len1 = data20.length;
-            for (let i2 = 0; i2 < len1; i2++) {
-              if (typeof data20[i2] !== "string") {
-                const err53 = { instancePath: instancePath + "/report/vars/" + i2, schemaPath: "#/$defs/Report/properties/vars/items/type", keyword: "type", params: { type: "string" }, message: "must be string" };
-                if (vErrors === null) {
-                  vErrors = [err53];
-                } else {
-                  vErrors.push(err53);
-                }
-                errors++;
+      if (!validate60(data.report, { instancePath: instancePath + "/report", parentData: data, parentDataProperty: "report", rootData, dynamicAnchors })) {
+        vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.cycleRules !== void 0) {
+      let data20 = data.cycleRules;
+      if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+        for (const key7 in data20) {
+          const _errs59 = errors;
+          if (typeof key7 === "string") {
+            if (func1(key7) > 80) {
+              const err52 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key7 };
+              if (vErrors === null) {
+                vErrors = [err52];
+              } else {
+                vErrors.push(err52);
               }
+              errors++;
+            }
+            if (!pattern4.test(key7)) {
+              const err53 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key7 };
+              if (vErrors === null) {
+                vErrors = [err53];
+              } else {
+                vErrors.push(err53);
+              }
+              errors++;
             }
           } else {
-            const err54 = { instancePath: instancePath + "/report/vars", schemaPath: "#/$defs/Report/properties/vars/type", keyword: "type", params: { type: "array" }, message: "must be array" };
+            const err54 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key7 };
             if (vErrors === null) {
               vErrors = [err54];
             } else {
@@ -5771,10 +6349,9 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data19.scores !== void 0) {
-          if (typeof data19.scores !== "string") {
-            const err55 = { instancePath: instancePath + "/report/scores", schemaPath: "#/$defs/Report/properties/scores/type", keyword: "type", params: { type: "string" }, message: "must be string" };
+          var valid18 = _errs59 === errors;
+          if (!valid18) {
+            const err55 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/propertyNames", keyword: "propertyNames", params: { propertyName: key7 }, message: "property name must be valid" };
             if (vErrors === null) {
               vErrors = [err55];
             } else {
@@ -5783,8 +6360,14 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        for (const key8 in data20) {
+          if (!validate62(data20[key8], { instancePath: instancePath + "/cycleRules/" + key8.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data20, parentDataProperty: key8, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate62.errors : vErrors.concat(validate62.errors);
+            errors = vErrors.length;
+          }
+        }
       } else {
-        const err56 = { instancePath: instancePath + "/report", schemaPath: "#/$defs/Report/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err56 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err56];
         } else {
@@ -5793,14 +6376,14 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.cycleRules !== void 0) {
-      let data23 = data.cycleRules;
-      if (data23 && typeof data23 == "object" && !Array.isArray(data23)) {
-        for (const key8 in data23) {
-          const _errs68 = errors;
-          if (typeof key8 === "string") {
-            if (func1(key8) > 80) {
-              const err57 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key8 };
+    if (data.bindings !== void 0) {
+      let data22 = data.bindings;
+      if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+        for (const key9 in data22) {
+          const _errs66 = errors;
+          if (typeof key9 === "string") {
+            if (func1(key9) > 80) {
+              const err57 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key9 };
               if (vErrors === null) {
                 vErrors = [err57];
               } else {
@@ -5808,8 +6391,8 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (!pattern4.test(key8)) {
-              const err58 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key8 };
+            if (!pattern4.test(key9)) {
+              const err58 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key9 };
               if (vErrors === null) {
                 vErrors = [err58];
               } else {
@@ -5818,7 +6401,7 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
               errors++;
             }
           } else {
-            const err59 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key8 };
+            const err59 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key9 };
             if (vErrors === null) {
               vErrors = [err59];
             } else {
@@ -5826,9 +6409,9 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          var valid22 = _errs68 === errors;
-          if (!valid22) {
-            const err60 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/propertyNames", keyword: "propertyNames", params: { propertyName: key8 }, message: "property name must be valid" };
+          var valid21 = _errs66 === errors;
+          if (!valid21) {
+            const err60 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/propertyNames", keyword: "propertyNames", params: { propertyName: key9 }, message: "property name must be valid" };
             if (vErrors === null) {
               vErrors = [err60];
             } else {
@@ -5837,14 +6420,14 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
-        for (const key9 in data23) {
-          if (!validate60(data23[key9], { instancePath: instancePath + "/cycleRules/" + key9.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data23, parentDataProperty: key9, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate60.errors : vErrors.concat(validate60.errors);
+        for (const key10 in data22) {
+          if (!validate65(data22[key10], { instancePath: instancePath + "/bindings/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data22, parentDataProperty: key10, rootData, dynamicAnchors })) {
+            vErrors = vErrors === null ? validate65.errors : vErrors.concat(validate65.errors);
             errors = vErrors.length;
           }
         }
       } else {
-        const err61 = { instancePath: instancePath + "/cycleRules", schemaPath: "#/properties/cycleRules/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+        const err61 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/type", keyword: "type", params: { type: "object" }, message: "must be object" };
         if (vErrors === null) {
           vErrors = [err61];
         } else {
@@ -5853,72 +6436,12 @@ function validate36(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.bindings !== void 0) {
-      let data25 = data.bindings;
-      if (data25 && typeof data25 == "object" && !Array.isArray(data25)) {
-        for (const key10 in data25) {
-          const _errs75 = errors;
-          if (typeof key10 === "string") {
-            if (func1(key10) > 80) {
-              const err62 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/maxLength", keyword: "maxLength", params: { limit: 80 }, message: "must NOT have more than 80 characters", propertyName: key10 };
-              if (vErrors === null) {
-                vErrors = [err62];
-              } else {
-                vErrors.push(err62);
-              }
-              errors++;
-            }
-            if (!pattern4.test(key10)) {
-              const err63 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/pattern", keyword: "pattern", params: { pattern: "^[a-z0-9][a-z0-9_.-]*$" }, message: 'must match pattern "^[a-z0-9][a-z0-9_.-]*$"', propertyName: key10 };
-              if (vErrors === null) {
-                vErrors = [err63];
-              } else {
-                vErrors.push(err63);
-              }
-              errors++;
-            }
-          } else {
-            const err64 = { instancePath: instancePath + "/bindings", schemaPath: "#/$defs/Id/type", keyword: "type", params: { type: "string" }, message: "must be string", propertyName: key10 };
-            if (vErrors === null) {
-              vErrors = [err64];
-            } else {
-              vErrors.push(err64);
-            }
-            errors++;
-          }
-          var valid25 = _errs75 === errors;
-          if (!valid25) {
-            const err65 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/propertyNames", keyword: "propertyNames", params: { propertyName: key10 }, message: "property name must be valid" };
-            if (vErrors === null) {
-              vErrors = [err65];
-            } else {
-              vErrors.push(err65);
-            }
-            errors++;
-          }
-        }
-        for (const key11 in data25) {
-          if (!validate63(data25[key11], { instancePath: instancePath + "/bindings/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"), parentData: data25, parentDataProperty: key11, rootData, dynamicAnchors })) {
-            vErrors = vErrors === null ? validate63.errors : vErrors.concat(validate63.errors);
-            errors = vErrors.length;
-          }
-        }
-      } else {
-        const err66 = { instancePath: instancePath + "/bindings", schemaPath: "#/properties/bindings/type", keyword: "type", params: { type: "object" }, message: "must be object" };
-        if (vErrors === null) {
-          vErrors = [err66];
-        } else {
-          vErrors.push(err66);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err67 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
+    const err62 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object" };
     if (vErrors === null) {
-      vErrors = [err67];
+      vErrors = [err62];
     } else {
-      vErrors.push(err67);
+      vErrors.push(err62);
     }
     errors++;
   }

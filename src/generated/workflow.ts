@@ -241,18 +241,81 @@ export interface EndState {
   outcome?: string
 }
 /**
+ * What the reports show: the employee's report page (GET /instances/{id}/report), the cycle dashboard and the exports. Every property is optional; a section whose variable is not named is left out of the page. `predikat`: the final predikat (text), shown at the top of the report and in its history. `nineBox`: the talent box (PermenPANRB 3/2020), {box, performance?, potential?, followUp? (text or {id, en}), talentPool?}. `scholarship`: eligibility for a study assignment (tugas belajar), {eligible, reasons?: [text], basis?: [{name, predikat, meets}], minPredikat?, evaluations?}.
+ *
  * This interface was referenced by `Workflow`'s JSON-Schema
  * via the `definition` "Report".
  */
 export interface Report {
   /**
-   * Variables the result shows, in order.
+   * Variables the result shows, in order. The employee's report lists those no other section shows.
    */
   vars?: string[]
   /**
-   * The variable holding the per-competency score table.
+   * The variable holding the per-competency score table: one row per competency, {competency, code?, name?, roles: {<role>: {mean, weight?, share?}}, score, required, gap}. The report's radar chart, score table, blind spots and hidden strengths are drawn from it; without it the report has none of them.
    */
   scores?: string
+  /**
+   * Display names, in Indonesian and English, of variables (`"jpm"`) and of an object variable's keys (`"nineBox.box"`), for the report page and the exports. A name without a label is shown as it is.
+   */
+  labels?: {
+    [k: string]: Text
+  }
+  /**
+   * Variables the cycle exports (CSV, XLSX) carry, in order, after the employee's identity; an object variable becomes one column per key. Default: `vars`.
+   */
+  export?: string[]
+  /**
+   * The scale of the competency levels: the radar's rings (its centre one ring below min) and the unit of the blind-spot margin. Default: the lowest `minimum` and highest `maximum` of the forms' scored questions (1 to 5 when they give none).
+   */
+  scale?: {
+    min: number
+    max: number
+  }
+  /**
+   * How far (in levels) the self-assessment must be above the mean of the other roles for a blind spot, or below it for a hidden strength. Default: a third of the scale ((max - min) / 3).
+   */
+  blindSpotMargin?: number
+  predikat?: ReportSection
+  /**
+   * Training recommendations and their lesson hours (JP).
+   */
+  training?: {
+    /**
+     * A list of recommendations, each {title (text or {id, en}), jp, competency?, name?, route?, levels?, gap?}.
+     */
+    var: string
+    /**
+     * The variable holding the total JP (default: the sum of the items' jp).
+     */
+    jp?: string
+    /**
+     * The yearly minimum the plan is measured against. Default 20 (PP 11/2017 jo. PP 17/2020 Ps. 203(4)).
+     */
+    annualJp?: number
+  }
+  nineBox?: ReportSection
+  scholarship?: ReportSection
+  /**
+   * What the report shows of each earlier cycle of the employee, besides its name and period: variables or `var.key` paths. Default: the `predikat` variable.
+   */
+  history?: string[]
+}
+/**
+ * A report section: the variable it shows and, optionally, the variable whose text says why that one is empty (e.g. predikatNote).
+ *
+ * This interface was referenced by `Workflow`'s JSON-Schema
+ * via the `definition` "ReportSection".
+ */
+export interface ReportSection {
+  /**
+   * The variable the section shows.
+   */
+  var: string
+  /**
+   * A variable with a text saying why `var` is empty.
+   */
+  note?: string
 }
 /**
  * One check over the whole cycle. `check`: JSONata over {cycle: {id, name, office, package, status, params}, params, instances: [{nip, status, state, outcome, vars, employee}], now}. It yields nothing, false, an empty string or an empty list when the rule holds, and a finding (text) or a list of findings when it is broken. Inline, or {"file": "name.jsonata"}.

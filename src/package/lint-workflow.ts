@@ -143,8 +143,15 @@ function checkReport(wf: Workflow, problems: ProblemList): void {
   const check = (pointer: string, name: string) => {
     if (!assigned.has(name)) problems.warning(F, pointer, `no state assigns '${name}'${didYouMean(name, assigned)}`)
   }
-  wf.report.vars?.forEach((v, i) => check(`/report/vars/${i}`, v))
-  if (wf.report.scores !== undefined) check('/report/scores', wf.report.scores)
+  const r = wf.report
+  r.vars?.forEach((v, i) => check(`/report/vars/${i}`, v))
+  r.export?.forEach((v, i) => check(`/report/export/${i}`, v))
+  if (r.scores !== undefined) check('/report/scores', r.scores)
+  for (const key of ['predikat', 'training', 'nineBox', 'scholarship'] as const) {
+    const section = r[key] as Record<string, unknown> | undefined
+    for (const field of ['var', 'note', 'jp']) if (typeof section?.[field] === 'string') check(`/report/${key}/${field}`, section[field])
+  }
+  if (r.scale && r.scale.max <= r.scale.min) problems.error(F, '/report/scale', `max (${r.scale.max}) must be above min (${r.scale.min})`)
 }
 
 /** Cross-checks of a schema-valid workflow against itself and the package's form ids. */

@@ -4,6 +4,7 @@
  * who must act, so a supervisor or an employee acts from WhatsApp or e-mail without an API key.
  * The link proves who the person is; the workflow still decides what they may do (the review
  * state's actor), so a link that outlives its state can do nothing the person could not do anyway.
+ * A 'report' link only opens the employee's own report (GET /instances/{id}/report?link=...).
  */
 import { AppError } from '../errors.ts'
 import type { Instance } from '../store/records.ts'
@@ -19,7 +20,8 @@ export interface LinkConfig {
   ttlDays?: number
 }
 
-export type LinkPurpose = 'act'
+/** 'act': take the actions the workflow offers; 'report': read one's own report. */
+export type LinkPurpose = 'act' | 'report'
 
 export interface LinkClaims {
   instance: string
@@ -63,11 +65,16 @@ export async function createLink(deps: Deps, instance: string, nip: string, purp
   const expiresAt = new Date(deps.clock.now().getTime() + (cfg.ttlDays ?? 30) * DAY_MS).toISOString()
   const payload = b64url(new TextEncoder().encode(JSON.stringify({ i: instance, n: nip, p: purpose, e: expiresAt })))
   const token = `${VERSION}.${payload}.${await sign(cfg.secret, payload)}`
-  return { nip, url: `${cfg.baseUrl?.replace(/\/+$/, '') ?? ''}/act/${token}`, expiresAt }
+  const path = purpose === 'report' ? `/instances/${encodeURIComponent(instance)}/report?link=${token}` : `/act/${token}`
+  return { nip, url: `${cfg.baseUrl?.replace(/\/+$/, '') ?? ''}${path}`, expiresAt }
 }
 
-/** The claims of a genuine, unexpired token for `purpose`; 401 otherwise (never says which part failed). */
-export async function verifyLink(deps: Deps, token: string, purpose: LinkPurpose = 'act'): Promise<LinkClaims> {
+/**
+ * The claims of a genuine, unexpired token for `purpose` (or one of several); 401 otherwise (never
+ * says which part failed).
+ */
+export async function verifyLink(deps: Deps, token: string, purpose: LinkPurpose | readonly LinkPurpose[] = 'act'): Promise<LinkClaims> {
+  const purposes: readonly unknown[] = typeof purpose === 'string' ? [purpose] : purpose
   const cfg = config(deps)
   const invalid = new AppError('unauthorized', 'this link is not valid: ask for a new one')
   const [version, payload, signature, ...rest] = token.split('.')
@@ -80,9 +87,9 @@ export async function verifyLink(deps: Deps, token: string, purpose: LinkPurpose
   } catch {
     throw invalid
   }
-  if (typeof claims.i !== 'string' || typeof claims.n !== 'string' || claims.p !== purpose || typeof claims.e !== 'string') throw invalid
+  if (typeof claims.i !== 'string' || typeof claims.n !== 'string' || !purposes.includes(claims.p) || typeof claims.e !== 'string') throw invalid
   if (claims.e <= deps.clock.now().toISOString()) throw new AppError('unauthorized', `this link expired at ${claims.e}: ask for a new one`)
-  return { instance: claims.i, nip: claims.n, purpose, expiresAt: claims.e }
+  return { instance: claims.i, nip: claims.n, purpose: claims.p as LinkPurpose, expiresAt: claims.e }
 }
 
 /**

@@ -46,6 +46,7 @@ export function page(o: PageOptions) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${o.title}</title>
 <style>${raw(STYLE)}</style>
 </head>

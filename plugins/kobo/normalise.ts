@@ -9,6 +9,7 @@ import type { Normalised } from '../plugin.ts'
 import { answerFields } from './answer-fields.ts'
 import { koboIdentity, koboSubmittedAt, selectSubmission } from './submission-identity.ts'
 import { checkText, isRecord } from './text-check.ts'
+import { xmlAssetId, xmlElementText } from './xml-peek.ts'
 import { koboXmlRecord } from './xml-submission.ts'
 
 export const isXmlBody = (text: string): boolean => /^\uFEFF?[ \t\r\n]*</.test(text)
@@ -54,10 +55,6 @@ export function normaliseKobo(text: string): Normalised {
   return isXmlBody(text) ? normaliseXml(text) : normaliseJson(text)
 }
 
-const XML_ASSET = /<[A-Za-z_][^\s>/]*[^>]*?\sid\s*=\s*(["'])([^"'<>]*)\1/
-const xmlElement = (text: string, name: string): string | undefined =>
-  new RegExp(`<(?:[A-Za-z_][\\w.-]*:)?${name}>\\s*([^<]*?)\\s*</`).exec(text)?.[1] || undefined
-
 /** The idempotency key, read leniently before strict parsing; undefined when absent. */
 export function koboIdempotencyKey(text: string): string | undefined {
   try {
@@ -67,10 +64,10 @@ export function koboIdempotencyKey(text: string): string | undefined {
     }
     const record: Record<string, unknown> = {}
     const pick = (field: string, name: string) => {
-      const v = xmlElement(text, name)
+      const v = xmlElementText(text, name)
       if (v !== undefined) record[field] = v
     }
-    const asset = XML_ASSET.exec(text.replace(/<\?[\s\S]*?\?>/g, ''))?.[2]
+    const asset = xmlAssetId(text)
     if (asset) record._xform_id_string = asset
     pick('meta/rootUuid', 'rootUuid')
     pick('meta/instanceID', 'instanceID')

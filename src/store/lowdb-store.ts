@@ -18,6 +18,7 @@
  */
 import { Low } from 'lowdb'
 import { AppError, VersionConflict } from '../errors.ts'
+import { copy } from './copy.ts'
 import { docName, idOfDocName, type DocumentFiles } from './document-files.ts'
 import type {
   ApiKey, Binding, Cycle, Instance, InstanceEvent, Office, OutboxMessage, OutboxStatus, PackageVersion, Receipt, ReceiptStatus, RosterEntry,
@@ -29,7 +30,6 @@ interface InstanceDoc {
   events: InstanceEvent[]
 }
 
-const copy = <T>(value: T): T => structuredClone(value)
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 const jsonNames = (names: string[]) => names.filter((n) => n.endsWith('.json'))
 
@@ -294,7 +294,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
         instances.delete(instance.id)
         owner.instances.delete(instance.id)
       })
-      return copy(instance)
+      return { ...instance }
     },
     async getInstance(id) {
       return copy(instances.get(id)?.data.instance ?? null)
@@ -307,7 +307,9 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       // The file lives in its cycle's folder: an instance never moves to another cycle.
       const next = { ...copy(instance), cycle: stored.cycle, rev: expectedRev + 1 }
       await replace(doc, { instance: next, events: [...events, ...stamp(instance.id, events.length, added)] })
-      return copy(next)
+      // What is stored is a copy; the answer is built on the caller's own object (changing it
+      // changes only that), which saves a second deep copy of the largest record per commit.
+      return { ...instance, cycle: stored.cycle, rev: expectedRev + 1 }
     },
     async listInstances(cycle, filter: InstanceFilter = {}) {
       const list = [...(cycles.get(cycle)?.instances ?? [])]
@@ -344,7 +346,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
         receiptCycle.delete(receipt.id)
       }
       await save(low(path, copy(receipt)), undo, path)
-      return { receipt: copy(receipt), created: true }
+      return { receipt: { ...receipt }, created: true }
     },
     async updateReceipt(receipt) {
       const cycle = receiptCycle.get(receipt.id)

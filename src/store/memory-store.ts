@@ -1,6 +1,6 @@
 /**
  * The Store in plain Maps: for tests, simulation and the CLI. Keeps every rule of the port
- * (src/store/store.ts); records go in and come out as structuredClone copies.
+ * (src/store/store.ts); records go in and come out as deep copies.
  */
 import { AppError, VersionConflict } from '../errors.ts'
 import type {
@@ -18,8 +18,8 @@ import type {
   RosterEntry,
 } from './records.ts'
 import type { InstanceFilter, NewEvent, Store } from './store.ts'
+import { copy } from './copy.ts'
 
-const copy = <T>(value: T): T => structuredClone(value)
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 export function createMemoryStore(): Store {

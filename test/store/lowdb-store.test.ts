@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { nodeDocumentFiles } from '../../src/entry/node-document-files.ts'
+import { nodeDocumentFiles, type NodeDocumentFiles } from '../../src/entry/node-document-files.ts'
 import { memoryDocumentFiles, type DocumentFiles } from '../../src/store/document-files.ts'
 import { createLowdbStore } from '../../src/store/lowdb-store.ts'
 import { cycle, event, instance, nip, office, storeContract } from './contract.ts'
@@ -23,12 +23,18 @@ storeContract('lowdb (documents in memory)', async () => {
   return { store: await createLowdbStore(files), reopen: () => createLowdbStore(files) }
 })
 
-/** Every file under `dir` with what changes when it is rewritten (a rename gives a new inode). */
-async function fingerprints(dir: string): Promise<Map<string, string>> {
+/**
+ * Every document file under `dir` with what changes when it is rewritten (a rename gives a new
+ * inode), once a checkpoint has written what the journal held. The journal and the folder's lock
+ * are left out.
+ */
+async function fingerprints(dir: string, files: NodeDocumentFiles): Promise<Map<string, string>> {
+  await files.checkpoint()
   const out = new Map<string, string>()
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue
     const file = join(entry.parentPath, entry.name)
+    if (file.startsWith(join(dir, '.journal')) || file === join(dir, '.lock')) continue
     const s = await stat(file)
     out.set(file.slice(dir.length + 1), `${s.ino}:${s.size}:${s.mtimeMs}`)
   }
@@ -39,17 +45,18 @@ describe('the lowdb store on disk', () => {
   it('rewrites only the committed instance\'s small file, however many employees the cycle holds', async () => {
     const dir = await tempDir()
     try {
-      const store = await createLowdbStore(nodeDocumentFiles(dir))
+      const files = nodeDocumentFiles(dir)
+      const store = await createLowdbStore(files)
       await store.createCycle(cycle('c1', { rosterSize: 2000 }))
       for (let n = 0; n < 2000; n++) {
         await store.createInstance(instance(`i${n}`, { nip: nip(n % 1000) }), [event('started')])
       }
-      const before = await fingerprints(dir)
+      const before = await fingerprints(dir, files)
       expect(before.size).toBe(2001)
 
       await store.commitInstance(instance('i1234', { state: 'compute', vars: { skor: 91 } }), 0, [event('submitted')])
 
-      const after = await fingerprints(dir)
+      const after = await fingerprints(dir, files)
       const changed = [...after].filter(([file, print]) => before.get(file) !== print).map(([file]) => file)
       expect(changed).toEqual(['cycles/c1/instances/i1234.json'])
       expect((await stat(join(dir, 'cycles/c1/instances/i1234.json'))).size).toBeLessThan(2000)
@@ -62,11 +69,12 @@ describe('the lowdb store on disk', () => {
   it('keeps ids that look like paths inside the data folder and finds them after reopening', async () => {
     const dir = await tempDir()
     try {
-      const store = await createLowdbStore(nodeDocumentFiles(dir))
+      const files = nodeDocumentFiles(dir)
+      const store = await createLowdbStore(files)
       for (const id of ['../escape', 'a/b', '.hidden', 'tahun 2026 ü']) await store.createCycle(cycle(id))
       await store.createInstance(instance('../../i1', { cycle: '../escape' }), [])
-      const files = [...(await fingerprints(dir)).keys()]
-      expect(files.every((f) => f.startsWith('cycles/') && !f.includes('..'))).toBe(true)
+      const names = [...(await fingerprints(dir, files)).keys()]
+      expect(names.every((f) => f.startsWith('cycles/') && !f.includes('..'))).toBe(true)
       const again = await createLowdbStore(nodeDocumentFiles(dir))
       expect((await again.listCycles('kec-plaju')).map((c) => c.id).sort()).toEqual(['../escape', '.hidden', 'a/b', 'tahun 2026 ü'])
       expect((await again.listInstances('../escape')).map((i) => i.id)).toEqual(['../../i1'])
@@ -118,6 +126,7 @@ describe('nodeDocumentFiles', () => {
       const read = doc.read()
       await Promise.all(writes)
       expect(await read).toEqual({ n: 50 })
+      await files.checkpoint()
       expect(await readFile(join(dir, 'deep/folder/doc.json'), 'utf8')).toBe('{"n":50}')
       expect(await files.list('deep/folder')).toEqual(['doc.json'])
       expect(await files.list('deep')).toEqual([])

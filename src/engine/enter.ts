@@ -8,7 +8,7 @@ import type { Deadline, Task } from '../store/records.ts'
 import { addDuration } from './duration.ts'
 import { collectQuorums, collectTasks, complete } from './quorum.ts'
 import { ratersOf } from './raters.ts'
-import { emit, evaluate, evaluateRequired, expressionAt, runAssign, stateOf, WorkflowFailure, type Run } from './run.ts'
+import { emit, evaluate, evaluateRequired, expressionAt, nowText, runAssign, stateOf, WorkflowFailure, type Run } from './run.ts'
 
 /** More automatic steps than this in one transition means the workflow loops. */
 export const MAX_AUTOMATIC_STEPS = 100
@@ -38,7 +38,7 @@ function record(run: Run, name: string, state: State): void {
   const now = run.env.now
   const i = run.instance
   i.state = name
-  i.stateEnteredAt = now.toISOString()
+  i.stateEnteredAt = nowText(run)
   i.tasks = []
   const deadlines: Deadline[] = []
   if (state.type === 'collect' || state.type === 'review') {

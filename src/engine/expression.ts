@@ -6,6 +6,9 @@
 import jsonata from 'jsonata'
 import { AppError } from '../errors.ts'
 import type { CompiledExpression } from '../package/loaded-package.ts'
+import { builtins, loadBuiltins } from './fast-eval/builtins.ts'
+import { compileFast } from './fast-eval/compile.ts'
+import { HistoryNeeded } from './types.ts'
 
 /** Deepest nesting of evaluation frames (non-tail recursion overflows here first). */
 export const MAX_DEPTH = 200
@@ -21,6 +24,7 @@ export const MAX_STEPS = 500_000
 export const MAX_SEQUENCE = 100_000
 
 const GUARDS = { stack: MAX_DEPTH, timeout: MAX_MILLIS, sequence: MAX_SEQUENCE }
+const FAST_GUARDS = { depth: MAX_DEPTH, steps: MAX_STEPS, millis: MAX_MILLIS, sequence: MAX_SEQUENCE }
 
 /** Our own words for the guardrail codes: jsonata's are about its internals, not the formula. */
 const GUARD_MESSAGES: Record<string, string> = {
@@ -95,28 +99,66 @@ const isFunctionValue = (v: unknown): boolean =>
  * Converts a JSONata result into plain JSON data: no sequence flags, no functions (lambdas hold
  * their closure, which is cyclic and must not reach the store), no NaN/Infinity.
  */
-function toPlain(value: unknown): unknown {
-  if (isFunctionValue(value)) return undefined
+export function toPlain(value: unknown): unknown {
   if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function') return undefined
     if (typeof value === 'number' && !Number.isFinite(value)) return undefined
     return value
   }
-  if (Array.isArray(value)) return value.map((v) => toPlain(v) ?? null)
+  if (isFunctionValue(value)) return undefined
+  if (Array.isArray(value)) {
+    const out = new Array(value.length)
+    for (let i = 0; i < value.length; i++) out[i] = toPlain(value[i]) ?? null
+    return out
+  }
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) {
-    const plain = toPlain(v)
+  const source = value as Record<string, unknown>
+  for (const k of Object.keys(source)) {
+    const plain = toPlain(source[k])
     if (plain !== undefined) out[k] = plain
   }
   return out
 }
 
-export function compileExpression(source: string, where: { file: string; pointer: string }): CompiledExpression {
+/**
+ * Tests turn this on (test/support/verify-fast-eval.ts, a vitest setup file): every value the
+ * synchronous evaluator gives is then checked against jsonata's, and a difference throws.
+ */
+const verification = { on: false }
+
+export function verifyFastEvaluation(on: boolean): void {
+  verification.on = on
+}
+
+/** Equality of two toPlain results (JSON data: key order aside, as JSON reads them). */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  return ka.every((k) => Object.hasOwn(b, k) && samePlain((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+}
+
+export interface CompileOptions {
+  /**
+   * Evaluate synchronously where the evaluator in fast-eval/ covers the expression (default true).
+   * Off, every evaluation goes through jsonata: tests compare the two.
+   */
+  fast?: boolean
+}
+
+export function compileExpression(source: string, where: { file: string; pointer: string }, options: CompileOptions = {}): CompiledExpression {
   let expr: ReturnType<typeof jsonata>
   try {
     expr = jsonata(source, GUARDS)
   } catch (e) {
     throw new ExpressionSyntaxError(asFault(e), source, where)
   }
+  const ast = expr.ast()
+  rememberAst(source, ast)
+  const fast = options.fast === false ? undefined : compileFast(ast, FAST_GUARDS)
 
   // Steps are counted per evaluation: `environment.base` is the frame jsonata creates for each
   // evaluate() call, so concurrent evaluations of the same expression do not share a budget.
@@ -138,15 +180,47 @@ export function compileExpression(source: string, where: { file: string; pointer
     })
   }
 
+  const checkAgainstJsonata = async (fastValue: unknown, context: unknown, bindings: Record<string, unknown> | undefined) => {
+    let expected: unknown
+    try {
+      expected = toPlain(await expr.evaluate(context, bindings))
+    } catch (e) {
+      throw new Error(`${where.file} ${where.pointer}: the synchronous evaluator gave ${JSON.stringify(fastValue)}, jsonata failed: ${asFault(e).message}`)
+    }
+    if (!samePlain(expected, fastValue)) {
+      throw new Error(`${where.file} ${where.pointer}: the synchronous evaluator gave ${JSON.stringify(fastValue)}, jsonata ${JSON.stringify(expected)}`)
+    }
+  }
+
   return {
     file: where.file,
     pointer: where.pointer,
     source,
     async evaluate(context, bindings) {
+      if (fast) {
+        if (!builtins()) await loadBuiltins()
+        // The synchronous evaluator answers when it can; anything it does not cover, any error and
+        // any guardrail hands the evaluation to jsonata, so every failure reads as jsonata's own.
+        let value: unknown
+        let done = false
+        try {
+          value = fast(context, bindings)
+          done = !isFunctionValue(value)
+        } catch (e) {
+          if (e instanceof HistoryNeeded) throw e
+          done = false
+        }
+        if (done) {
+          const plain = toPlain(value)
+          if (verification.on) await checkAgainstJsonata(plain, context, bindings)
+          return plain
+        }
+      }
       let result: unknown
       try {
         result = await expr.evaluate(context, bindings)
       } catch (e) {
+        if (e instanceof HistoryNeeded) throw e
         throw fail(e)
       }
       if (isFunctionValue(result)) {
@@ -155,6 +229,18 @@ export function compileExpression(source: string, where: { file: string; pointer
       return toPlain(result)
     },
   }
+}
+
+/**
+ * Parse trees of the expressions compiled last: loading a package compiles each expression, then
+ * checks it for recursive functions (compile-expressions.ts); the second parse was a tenth of the
+ * package's load time.
+ */
+const parsed = new Map<string, unknown>()
+
+function rememberAst(source: string, ast: unknown): void {
+  if (parsed.size >= 500) parsed.clear()
+  parsed.set(source, ast)
 }
 
 interface AstNode {
@@ -182,11 +268,13 @@ function* walk(root: unknown, seen = new Set<unknown>()): Generator<AstNode> {
  * body counts as a call, since `$map(xs, $f)` recurses just the same.
  */
 export function recursiveFunctions(source: string): string[] {
-  let ast: unknown
-  try {
-    ast = jsonata(source).ast()
-  } catch {
-    return []
+  let ast: unknown = parsed.get(source)
+  if (ast === undefined) {
+    try {
+      ast = jsonata(source).ast()
+    } catch {
+      return []
+    }
   }
   const calls = new Map<string, Set<string>>()
   for (const node of walk(ast)) {

@@ -17,13 +17,19 @@ interface Scored {
   weight: number
 }
 
+/** A package's forms do not change: their scored questions are listed once per form. */
+const scoredCache = new WeakMap<Form, Scored[]>()
+
 function scoredQuestions(form: Form | undefined): Scored[] {
   if (!form) return []
+  const cached = scoredCache.get(form)
+  if (cached) return cached
   const out: Scored[] = []
   for (const [prop, q] of Object.entries(form.properties)) {
     const competency = q['x-competency']
     if (competency) out.push({ prop, competency, weight: q['x-weight'] ?? 1 })
   }
+  scoredCache.set(form, out)
   return out
 }
 
@@ -33,12 +39,14 @@ function responseValues(answers: Record<string, unknown>, scored: Scored[]): Map
   for (const s of scored) {
     const v = answers[s.prop]
     if (typeof v !== 'number' || !Number.isFinite(v)) continue
-    const acc = sums.get(s.competency) ?? { total: 0, weight: 0 }
+    let acc = sums.get(s.competency)
+    if (!acc) sums.set(s.competency, (acc = { total: 0, weight: 0 }))
     acc.total += v * s.weight
     acc.weight += s.weight
-    sums.set(s.competency, acc)
   }
-  return new Map([...sums].map(([c, { total, weight }]) => [c, total / weight]))
+  const values = new Map<string, number>()
+  for (const [c, { total, weight }] of sums) values.set(c, total / weight)
+  return values
 }
 
 /**
@@ -61,7 +69,9 @@ export function competencyMeans(pkg: LoadedPackage, instance: Instance, role: st
   const perCompetency = new Map<string, number[]>()
   for (const r of responses) {
     for (const [c, v] of responseValues(r.answers as Record<string, unknown>, scoredFor(r.form))) {
-      perCompetency.set(c, [...(perCompetency.get(c) ?? []), v])
+      const list = perCompetency.get(c)
+      if (list) list.push(v)
+      else perCompetency.set(c, [v])
     }
   }
   const means: Record<string, number> = {}

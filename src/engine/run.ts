@@ -16,12 +16,19 @@ import type { Effect, EngineEnv } from './types.ts'
 export interface Run {
   pkg: LoadedPackage
   env: EngineEnv
-  /** The caller's instance is never touched: this is a structuredClone of it. */
+  /** The caller's instance is never touched: this is a copy of it (clone.ts workingCopy: replace, never change, its answers, vars and explanations). */
   instance: Instance
   events: NewEvent[]
   effects: Effect[]
   /** Automatic states entered so far (a loop guard). */
   steps: number
+  /**
+   * What the expressions of this transition see, built on first use: `vars` is the instance's own
+   * object (assignments show through), so only a change of the answers (acceptSubmission) drops it.
+   */
+  /** env.now as ISO text, made once: every event and explanation of the transition carries it. */
+  at?: string
+  scope?: { context: Record<string, unknown>; bindings: Record<string, unknown>; action?: ActionContext; withAction?: Record<string, unknown> }
 }
 
 /**
@@ -38,8 +45,10 @@ export class WorkflowFailure extends Error {
   }
 }
 
+export const nowText = (run: Run): string => (run.at ??= run.env.now.toISOString())
+
 export function emit(run: Run, type: string, data: Record<string, unknown>): void {
-  run.events.push({ type, at: run.env.now.toISOString(), data })
+  run.events.push({ type, at: nowText(run), data })
 }
 
 export function stateOf(run: Run, name: string, referredBy?: string): State {
@@ -80,8 +89,18 @@ export function expressionAt(pkg: LoadedPackage, pointer: string, value: string 
 
 /** Evaluates an expression against the instance as it is now (rejects with 'expression-failed'). */
 export function evaluate(run: Run, expr: CompiledExpression, action?: ActionContext): Promise<unknown> {
-  const context = buildContext(run.pkg, run.instance, run.env, action)
-  return expr.evaluate(context, helperBindings(run.pkg, run.instance, run.env.now))
+  const scope = (run.scope ??= { context: buildContext(run.pkg, run.instance, run.env), bindings: helperBindings(run.pkg, run.instance, run.env.now) })
+  if (!action) return expr.evaluate(scope.context, scope.bindings)
+  if (scope.action !== action) {
+    scope.action = action
+    scope.withAction = { ...scope.context, action }
+  }
+  return expr.evaluate(scope.withAction!, scope.bindings)
+}
+
+/** The answers changed: the next evaluation builds its context afresh. */
+export function answersChanged(run: Run): void {
+  run.scope = undefined
 }
 
 /** Like `evaluate`, for a place where a value is required: yielding nothing fails the state. */
@@ -93,6 +112,9 @@ export async function evaluateRequired(run: Run, expr: CompiledExpression, what:
   return value
 }
 
+/** An assign block's variables with their pointers, worked out once per package (the block is the key). */
+const assignPointers = new WeakMap<Assign, { name: string; value: Assign[string]; pointer: string }[]>()
+
 /**
  * Runs an `assign` block in document order; each expression sees the variables assigned before
  * it. Records an explanation per variable (which formula of which package version produced it)
@@ -101,8 +123,10 @@ export async function evaluateRequired(run: Run, expr: CompiledExpression, what:
 export async function runAssign(run: Run, state: string, assign: Assign, base: (string | number)[], action?: ActionContext): Promise<void> {
   const assigned: Record<string, unknown> = {}
   const pkgRef = { id: run.pkg.id, version: run.pkg.version, hash: run.pkg.hash }
-  for (const [name, value] of Object.entries(assign)) {
-    const expr = expressionAt(run.pkg, toPointer([...base, name]), value)
+  let entries = assignPointers.get(assign)
+  if (!entries) assignPointers.set(assign, (entries = Object.entries(assign).map(([name, value]) => ({ name, value, pointer: toPointer([...base, name]) }))))
+  for (const { name, value, pointer } of entries) {
+    const expr = expressionAt(run.pkg, pointer, value)
     const result = await evaluateRequired(run, expr, `'${name}'`, action)
     run.instance.vars[name] = result
     assigned[name] = result
@@ -113,7 +137,7 @@ export async function runAssign(run: Run, state: string, assign: Assign, base: (
       pointer: expr.pointer,
       source: expr.source,
       package: pkgRef,
-      at: run.env.now.toISOString(),
+      at: nowText(run),
     }
   }
   emit(run, 'assigned', { state, vars: assigned })

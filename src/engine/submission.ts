@@ -7,7 +7,7 @@ import type { ReceivedSubmission } from '../store/records.ts'
 import { enterState, refreshTasks } from './enter.ts'
 import { collectQuorums, complete, roleQuorum } from './quorum.ts'
 import { raterRefusal } from './raters.ts'
-import { emit, type Run } from './run.ts'
+import { answersChanged, emit, type Run } from './run.ts'
 import { formsOfRole } from './role-forms.ts'
 
 const reject = (reason: string, errors?: { path: string; message: string }[]): AppError =>
@@ -56,6 +56,7 @@ export async function acceptSubmission(run: Run, submission: ReceivedSubmission,
   if (earlier >= 0) list[earlier] = submission
   else list.push(submission)
   instance.responses[role] = list
+  answersChanged(run)
 
   const data: Record<string, unknown> = { role, form, receipt: submission.receipt, replaced: earlier >= 0 }
   // An anonymous role's rater is kept on the answer (to refuse a second one) but never in the trail.

@@ -6,10 +6,11 @@
 import { AppError } from '../errors.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Cycle, Instance } from '../store/records.ts'
+import { workingCopy } from './clone.ts'
 import { fireDeadline } from './deadline.ts'
 import { enterState } from './enter.ts'
 import { applyAction } from './review.ts'
-import { emit, WorkflowFailure, type Run } from './run.ts'
+import { emit, nowText, WorkflowFailure, type Run } from './run.ts'
 import { acceptSubmission } from './submission.ts'
 import type { EngineEnv, EngineEvent, TransitionResult } from './types.ts'
 
@@ -36,7 +37,7 @@ export function newInstance(args: { id: string; cycle: Cycle; nip: string; now: 
 }
 
 export async function transition(pkg: LoadedPackage, instance: Instance, event: EngineEvent, env: EngineEnv): Promise<TransitionResult> {
-  const run: Run = { pkg, env, instance: structuredClone(instance), events: [], effects: [], steps: 0 }
+  const run: Run = { pkg, env, instance: workingCopy(instance), events: [], effects: [], steps: 0 }
   try {
     await apply(run, event)
   } catch (e) {
@@ -44,7 +45,7 @@ export async function transition(pkg: LoadedPackage, instance: Instance, event: 
     if (!failure) throw e
     fail(run, failure)
   }
-  if (run.events.length > 0) run.instance.updatedAt = env.now.toISOString()
+  if (run.events.length > 0) run.instance.updatedAt = nowText(run)
   return { instance: run.instance, events: run.events, effects: run.effects }
 }
 
@@ -85,7 +86,7 @@ function asFailure(e: unknown): WorkflowFailure | null {
 
 function fail(run: Run, failure: WorkflowFailure): void {
   const i = run.instance
-  const at = run.env.now.toISOString()
+  const at = nowText(run)
   i.status = 'failed'
   i.error = { code: failure.code, message: failure.message, state: i.state, at }
   // A failed appraisal waits for nobody: no tasks to show, no deadlines for the tick to fire.

@@ -26,8 +26,22 @@ export interface EngineEnv {
   cycle: Cycle
   /** The appraisee's roster entry. */
   employee: RosterEntry
-  /** This employee's results in earlier cycles (oldest first), as the service found them. */
-  history: unknown[]
+  /**
+   * This employee's results in earlier cycles (oldest first), as the service found them; or
+   * undefined when the service has not looked them up: an expression that reads `history` then
+   * makes `transition` throw HistoryNeeded, and the service looks them up and runs the (pure)
+   * transition again. Most events (an answer that completes nothing) evaluate no expression, so
+   * they never pay for reading the office's other cycles.
+   */
+  history: unknown[] | undefined
+}
+
+/** Thrown through `transition` when an expression reads a history that was not given. */
+export class HistoryNeeded extends Error {
+  constructor() {
+    super('the employee history is needed')
+    this.name = 'HistoryNeeded'
+  }
 }
 
 export type Effect =

@@ -112,7 +112,8 @@ function workflowId(files: Record<string, string>): string | undefined {
  */
 async function storedVersionsIn(dataDir: string): Promise<((id: string) => Promise<KnownVersion[]>) | undefined> {
   if (!(await isDir(dataDir))) return undefined
-  const store = await createLowdbStore(nodeDocumentFiles(dataDir))
+  // Read-only: a server may own this folder and its journal right now.
+  const store = await createLowdbStore(nodeDocumentFiles(dataDir, { readOnly: true }))
   return async (id) => (await store.listPackageVersions(id)).map((v) => ({ id: v.id, version: v.version, hash: v.hash }))
 }
 

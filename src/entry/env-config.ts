@@ -4,6 +4,7 @@
  */
 import type { ChannelConfig } from '../../plugins/outbound.ts'
 import type { LinkConfig } from '../services/action-links.ts'
+import { systemClock, type Clock } from '../services/deps.ts'
 
 type Env = Record<string, unknown>
 
@@ -32,3 +33,15 @@ export function linksFrom(env: Env, fallbackSecret?: string): LinkConfig | undef
 
 /** Web origins allowed to post to the hooks from a browser (comma-separated). */
 export const corsOriginsFrom = (env: Env): string[] => (text(env, 'KINERJA_CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean)
+
+/**
+ * The service's clock: the system clock shifted by KINERJA_CLOCK_OFFSET_MS (default 0). For tests
+ * and drills only (test/fault/clock.test.ts restarts a real server "after" a deadline); a value that
+ * is not a whole number stops the start rather than run on a clock nobody meant.
+ */
+export function clockFrom(env: Env): Clock {
+  const raw = text(env, 'KINERJA_CLOCK_OFFSET_MS')
+  const offset = raw === undefined ? 0 : Number(raw)
+  if (!Number.isSafeInteger(offset)) throw new Error(`KINERJA_CLOCK_OFFSET_MS must be a whole number of milliseconds, not ${JSON.stringify(raw)}`)
+  return offset === 0 ? systemClock : { now: () => new Date(Date.now() + offset) }
+}

@@ -8,7 +8,8 @@
  * KINERJA_CORS_ORIGINS (comma-separated web origins allowed to post to the hooks from a browser),
  * KINERJA_CHANNEL_<NAME>_URL and _SECRET (signed outbound webhooks for notify states and reminders),
  * KINERJA_LINK_SECRET (signs per-person action links; default: a random one kept in the data folder),
- * KINERJA_PUBLIC_URL (where people reach the service, for full link addresses), KINERJA_LINK_DAYS (30).
+ * KINERJA_PUBLIC_URL (where people reach the service, for full link addresses), KINERJA_LINK_DAYS (30),
+ * KINERJA_CLOCK_OFFSET_MS (tests and drills only: shifts the service's clock).
  */
 import { serve } from '@hono/node-server'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
@@ -21,13 +22,12 @@ import { adoptKey, createKey } from '../services/keys.ts'
 import { tick } from '../services/instances.ts'
 import { pullAll } from '../services/pull.ts'
 import type { Deps, Logger } from '../services/deps.ts'
-import { systemClock } from '../services/deps.ts'
 import { newSecret } from '../util/crypto.ts'
 import { createLowdbStore } from '../store/lowdb-store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
 import { sourcePlugins } from '../../plugins/index.ts'
 import { nodeDocumentFiles } from './node-document-files.ts'
-import { channelsFrom, corsOriginsFrom, linksFrom } from './env-config.ts'
+import { channelsFrom, clockFrom, corsOriginsFrom, linksFrom } from './env-config.ts'
 import { listPackageDirs, readPackageDir } from './package-files.ts'
 
 const SECRET_LIKE = /(key|secret|token|password|authorization)/i
@@ -59,7 +59,10 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
   const workflowsDir = resolve(env.KINERJA_WORKFLOWS_DIR ?? './workflows')
   await mkdir(dataDir, { recursive: true })
 
-  const store = await createLowdbStore(nodeDocumentFiles(dataDir))
+  // Writes are acknowledged once in the data folder's journal; close() (SIGTERM, SIGINT) writes the
+  // documents out, and a restart after a crash replays whatever the journal still holds.
+  const files = nodeDocumentFiles(dataDir, { warn: log.warn })
+  const store = await createLowdbStore(files)
   const sources = await Promise.all((await listPackageDirs(workflowsDir)).map(async (dir) => ({ dir, files: await readPackageDir(dir) })))
   const { packages, problems } = await loadBundled(store, loadPackage, sources)
   for (const { dir, problem } of problems) {
@@ -68,7 +71,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
   }
   const deps: Deps = {
     store,
-    clock: systemClock,
+    clock: clockFrom(env),
     packages: createPackageRegistry(store, loadPackage, packages),
     plugins: createPluginRegistry(sourcePlugins),
     logger: log,
@@ -127,15 +130,22 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
       clearInterval(timer)
       clearInterval(puller)
       server.close(() => done())
-    })
-  return { url, deps, close }
+    }).then(() => files.close())
+  return { url, deps, files, close }
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${resolve(process.argv[1])}`).href) {
   const { close } = await startNode()
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      close().then(() => process.exit(0))
+      // A close that fails leaves the journal in place: the next start replays it.
+      close().then(
+        () => process.exit(0),
+        (e) => {
+          consoleLogger.error('could not close the data folder cleanly', { error: String(e) })
+          process.exit(1)
+        },
+      )
     })
   }
 }

@@ -64,6 +64,12 @@ function jsonataMessage(e: ExpressionSyntaxError): string {
   return body.replace(/ \([A-Z][0-9]{4} at [^)]*\)$/, '')
 }
 
+/**
+ * An expression nested so deeply (thousands of brackets) that a recursive step of compiling or
+ * checking it ran out of stack: a problem of the package like any other, not a crash of the loader.
+ */
+const tooDeep = (e: RangeError) => `the expression is nested too deeply to compile (${e.message}): split it into smaller parts`
+
 /** Compiles the workflow's expressions, reporting each failure; returns those that compiled. */
 export function compileExpressions(wf: Workflow, files: Record<string, string>, problems: ProblemList): Map<string, CompiledExpression> {
   const compiled = new Map<string, CompiledExpression>()
@@ -82,8 +88,9 @@ export function compileExpressions(wf: Workflow, files: Record<string, string>, 
       if (s.text.trim() === '') fault = { message: 'the expression is empty', offset: 0 }
       else compiled.set(s.pointer, compileExpression(s.text, { file: s.file, pointer: s.pointer }))
     } catch (e) {
-      if (!(e instanceof ExpressionSyntaxError)) throw e
-      fault = { message: `JSONata syntax error ${e.code}: ${jsonataMessage(e)}`, offset: e.position }
+      if (e instanceof RangeError) fault = { message: tooDeep(e), offset: 0 }
+      else if (!(e instanceof ExpressionSyntaxError)) throw e
+      else fault = { message: `JSONata syntax error ${e.code}: ${jsonataMessage(e)}`, offset: e.position }
     }
     if (s.file !== WORKFLOW_FILE && reported.has(s.file)) continue
     reported.add(s.file)
@@ -91,7 +98,15 @@ export function compileExpressions(wf: Workflow, files: Record<string, string>, 
       problems.error(s.file, s.pointer, fault.message + inFile, where(s, fault.offset))
       continue
     }
-    for (const f of recursiveFunctions(s.text)) {
+    let recursive: string[]
+    try {
+      recursive = recursiveFunctions(s.text)
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e
+      problems.error(s.file, s.pointer, tooDeep(e) + inFile, where(s, 0))
+      continue
+    }
+    for (const f of recursive) {
       const definition = new RegExp(`\\$${f.slice(f.startsWith('$') ? 1 : 0)}\\s*:=`).exec(s.text)
       problems.error(
         s.file,

@@ -4,12 +4,12 @@
  * that enters the workflow's first state.
  */
 import { AppError, VersionConflict } from '../errors.ts'
-import { newInstance, transition } from '../engine/transition.ts'
+import { newInstance } from '../engine/transition.ts'
 import type { Cycle, Instance } from '../store/records.ts'
 import { newId } from '../util/crypto.ts'
 import type { Deps } from './deps.ts'
 import { getOffice } from './offices.ts'
-import { employeeHistory } from './instances.ts'
+import { earlierCycles, historyIn, transitionWithHistory } from './instances.ts'
 import { messagesFor, moveToOutbox } from './outbox.ts'
 
 export const instanceId = (cycle: string, nip: string) => `${cycle}.${nip}`
@@ -162,12 +162,15 @@ async function createInstances(
   roster: Awaited<ReturnType<Deps['store']['getRoster']>>,
   now: Date,
 ): Promise<void> {
+  // The earlier cycles are listed once for the whole roster, and only if a first state reads them.
+  let earlier: Promise<Awaited<ReturnType<typeof earlierCycles>>> | undefined
   for (const employee of roster) {
     const id = instanceId(cycle.id, employee.nip)
     if (await deps.store.getInstance(id)) continue
     const blank: Instance = newInstance({ id, cycle, nip: employee.nip, now })
-    const history = await employeeHistory(deps, cycle.office, cycle.id, employee.nip)
-    const result = await transition(pkg, blank, { type: 'start' }, { now, cycle, employee, history })
+    const result = await transitionWithHistory(pkg, blank, { type: 'start' }, { now, cycle, employee }, async () =>
+      historyIn(deps, await (earlier ??= earlierCycles(deps, cycle.office, cycle.id)), employee.nip),
+    )
     const messages = await messagesFor(deps, result.instance, result.effects)
     const created = await deps.store.createInstance(messages.length > 0 ? { ...result.instance, outbox: messages } : result.instance, result.events)
     await moveToOutbox(deps, created)

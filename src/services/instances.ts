@@ -3,10 +3,12 @@
  * with the expected rev -> effects; a conflicting writer makes us reload and try again, so no
  * event is ever lost to a race.
  */
+import { oneAtATime } from './keyed-queue.ts'
 import { AppError, VersionConflict } from '../errors.ts'
 import { transition } from '../engine/transition.ts'
-import type { EngineEvent, Effect } from '../engine/types.ts'
-import type { Instance } from '../store/records.ts'
+import { HistoryNeeded, type EngineEnv, type EngineEvent, type Effect, type TransitionResult } from '../engine/types.ts'
+import type { LoadedPackage } from '../package/loaded-package.ts'
+import type { Cycle, Instance } from '../store/records.ts'
 import type { Deps } from './deps.ts'
 import { deliverDue, messagesFor, moveToOutbox } from './outbox.ts'
 import { instanceId } from './cycles.ts'
@@ -19,18 +21,47 @@ export async function getInstance(deps: Deps, id: string): Promise<Instance> {
   return instance
 }
 
-/** This employee's finished results in the office's earlier cycles, oldest first. */
-export async function employeeHistory(deps: Deps, office: string, cycle: string, nip: string): Promise<unknown[]> {
+/** The office's cycles made before `cycle`, oldest first: where an employee's history comes from. */
+export async function earlierCycles(deps: Deps, office: string, cycle: string): Promise<Cycle[]> {
   const all = await deps.store.listCycles(office)
   const created = all.find((c) => c.id === cycle)?.createdAt
   // Only cycles made before this one: a newer cycle is not the history of an older one.
-  const cycles = all.filter((c) => c.id !== cycle && (created === undefined || c.createdAt < created)).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  return all.filter((c) => c.id !== cycle && (created === undefined || c.createdAt < created)).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+}
+
+/** This employee's finished results in `cycles` (earlierCycles), oldest first. */
+export async function historyIn(deps: Deps, cycles: Cycle[], nip: string): Promise<unknown[]> {
   const history: unknown[] = []
   for (const c of cycles) {
     const done = await deps.store.getInstance(instanceId(c.id, nip))
     if (done?.status === 'done') history.push({ cycle: { id: c.id, name: c.name, package: c.package, params: c.params ?? {}, status: c.status, createdAt: c.createdAt }, outcome: done.outcome, vars: done.vars })
   }
   return history
+}
+
+/** This employee's finished results in the office's earlier cycles, oldest first. */
+export async function employeeHistory(deps: Deps, office: string, cycle: string, nip: string): Promise<unknown[]> {
+  return historyIn(deps, await earlierCycles(deps, office, cycle), nip)
+}
+
+/**
+ * Runs a transition without the employee's history, and again with it if a formula reads it (the
+ * transition is pure, so the first run leaves nothing behind). The history is read when it is
+ * needed, never kept: an earlier cycle's result that changes is seen by the next event.
+ */
+export async function transitionWithHistory(
+  pkg: LoadedPackage,
+  instance: Instance,
+  event: EngineEvent,
+  env: Omit<EngineEnv, 'history'>,
+  loadHistory: () => Promise<unknown[]>,
+): Promise<TransitionResult> {
+  try {
+    return await transition(pkg, instance, event, { ...env, history: undefined })
+  } catch (e) {
+    if (!(e instanceof HistoryNeeded)) throw e
+    return transition(pkg, instance, event, { ...env, history: await loadHistory() })
+  }
 }
 
 /**
@@ -48,6 +79,16 @@ export async function applyEvent(
     via?: string
   } = {},
 ): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
+  // Queued per instance: a burst of answers to one appraisal is applied in turn, not raced.
+  return oneAtATime(deps.store, `instance:${id}`, () => applyEventNow(deps, id, event, opts))
+}
+
+async function applyEventNow(
+  deps: Deps,
+  id: string,
+  event: EngineEvent,
+  opts: Parameters<typeof applyEvent>[3] = {},
+): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
   const { move, via } = opts
   for (let attempt = 1; ; attempt++) {
     const current = await getInstance(deps, id)
@@ -59,8 +100,7 @@ export async function applyEvent(
     const ref = move?.package ?? current.package ?? cycle.package
     const pkg = await deps.packages.version(ref.id, ref.hash)
     const now = deps.clock.now()
-    const history = await employeeHistory(deps, cycle.office, cycle.id, current.nip)
-    const result = await transition(pkg, current, event, { now, cycle, employee, history })
+    const result = await transitionWithHistory(pkg, current, event, { now, cycle, employee }, () => employeeHistory(deps, cycle.office, cycle.id, current.nip))
     if (result.events.length === 0) return { instance: current, effects: [], changed: false }
     const moved = move ? { ...result.instance, package: move.package } : result.instance
     // The messages go into the same write as the change that made them (see moveToOutbox).
@@ -106,6 +146,10 @@ export async function performAction(
 
 /** Appends an event to the trail without changing the appraisal (it only bumps its rev). */
 async function recordEvent(deps: Deps, id: string, event: { type: string; data: Record<string, unknown> }): Promise<void> {
+  return oneAtATime(deps.store, `instance:${id}`, () => recordEventNow(deps, id, event))
+}
+
+async function recordEventNow(deps: Deps, id: string, event: { type: string; data: Record<string, unknown> }): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await getInstance(deps, id)
     const at = deps.clock.now().toISOString()

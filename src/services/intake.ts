@@ -3,6 +3,7 @@
  * raw receipt durably, then parse, normalise, map, validate, route and transition. Every receipt
  * that authenticated is kept with its outcome and can be replayed once the configuration is fixed.
  */
+import { oneAtATime } from './keyed-queue.ts'
 import { AppError, isAppError } from '../errors.ts'
 import { validateSubmission } from '../generated/validators.js'
 import type { Submission } from '../generated/types.ts'
@@ -92,7 +93,11 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
   const running = inFlightOf(deps).get(id)
   if (running) {
     const first = await running
-    await deps.store.updateReceipt({ ...first.receipt, attempts: first.receipt.attempts + 1, updatedAt: now }).catch(() => undefined)
+    // Copies waiting on one original count one at a time, each from the stored count.
+    await oneAtATime(deps.store, `receipt:${id}`, async () => {
+      const stored = (await deps.store.getReceipt(id)) ?? first.receipt
+      await deps.store.updateReceipt({ ...stored, attempts: stored.attempts + 1, updatedAt: now })
+    }).catch(() => undefined)
     return first.status === 'rejected' ? first : { status: 'duplicate', receipt: first.receipt }
   }
   return track(deps, id, storeThenProcess(deps, binding, plugin, fresh))

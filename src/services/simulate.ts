@@ -5,6 +5,8 @@
  */
 import { AppError, isAppError } from '../errors.ts'
 import type { Submission } from '../generated/types.ts'
+import { validateSubmission } from '../generated/validators.js'
+import { translateAjvErrors } from '../json/ajv-errors.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import { createMemoryStore } from '../store/memory-store.ts'
 import { createPluginRegistry } from '../../plugins/registry.ts'
@@ -42,6 +44,7 @@ export interface SimulationStep {
 }
 
 export async function simulate(pkg: LoadedPackage, input: SimulationInput) {
+  assertSimulationInput(input)
   const clock = fixedClock(input.start ?? new Date().toISOString())
   const store = createMemoryStore()
   const deps: Deps = {
@@ -110,6 +113,20 @@ export function assertSimulationInput(body: unknown): SimulationInput {
   if (!Array.isArray(b.roster)) errors.push({ path: '/roster', message: 'must be an array of roster entries' })
   if (!Array.isArray(b.submissions)) errors.push({ path: '/submissions', message: 'must be an array of submissions' })
   if (b.actions !== undefined && !Array.isArray(b.actions)) errors.push({ path: '/actions', message: 'must be an array of actions' })
+  // Each item's shape too: the run uses a submission's subject and an action's nip as ids, and an
+  // object there (or a null item) broke it with a 500 instead of saying which item is wrong.
+  if (Array.isArray(b.submissions)) {
+    b.submissions.forEach((s, i) => {
+      if (!validateSubmission(s)) for (const e of translateAjvErrors(validateSubmission.errors ?? [])) errors.push({ path: `/submissions/${i}` + (e.path === '/' ? '' : e.path), message: e.message })
+    })
+  }
+  if (Array.isArray(b.actions)) {
+    b.actions.forEach((a: Partial<ScriptedAction> | null, i) => {
+      for (const k of ['nip', 'action', 'actor'] as const) {
+        if (typeof a?.[k] !== 'string') errors.push({ path: `/actions/${i}/${k}`, message: 'must be a string' })
+      }
+    })
+  }
   if (errors.length) throw new AppError('validation-failed', 'the simulation input is invalid', { errors })
   return b as SimulationInput
 }

@@ -24,18 +24,26 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!
 }
 
+/** Longest name that gets a suggestion. */
+const MAX_SUGGESTED_LENGTH = 200
+
 /**
  * The candidate closest to `word`, if it is close enough to be a likely typo: at most one edit
  * per three characters (at least one), or the same word in another case.
  */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  // Typos are in names people type; the distance costs the product of the lengths (two names of
+  // 10,000 characters took 13 s), so longer text gets no suggestion.
+  if (word.length > MAX_SUGGESTED_LENGTH) return undefined
   let best: string | undefined
   let bestScore = Infinity
   const lower = word.toLowerCase()
   for (const c of candidates) {
-    if (c === word) continue
-    const score = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase())
+    if (c === word || c.length > MAX_SUGGESTED_LENGTH) continue
     const limit = Math.max(1, Math.floor(Math.max(word.length, c.length) / 3))
+    // The distance is at least the difference in length: no need to compute it when that alone is too far.
+    if (Math.abs(word.length - c.length) > limit) continue
+    const score = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase())
     if (score <= limit && score < bestScore) {
       best = c
       bestScore = score

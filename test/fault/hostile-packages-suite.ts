@@ -193,7 +193,7 @@ export const runPackageSuite: HostileSuite<PackagesInput, PackagesSummary> = asy
         await writeFile(join(dir, name), text)
       }
       let out = ''
-      const code = await validatePackages([dir], {}, { cwd: tmp, stdout: (s: string) => void (out += s), stderr: (s: string) => void (out += s) } as never)
+      const code = await validatePackages([dir], {}, { cwd: tmp, stdout: (s) => void (out += s), stderr: (s) => void (out += s) })
       ensure(code === (errors.length ? 1 : 0), () => `kinerja validate exited ${code} with ${errors.length} error(s): ${label}\n${out.slice(0, 1000)}`)
       await rm(dir, { recursive: true, force: true })
     } else if (via === 'http') {

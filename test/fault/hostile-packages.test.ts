@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { validatePackages } from '../../src/entry/cli.ts'
 import { readPackageDir } from '../../src/entry/package-files.ts'
+import { closest } from '../../src/json/suggest.ts'
 import { loadPackage } from '../../src/package/load-package.ts'
 import { PLAJU_DIR } from '../support/harness.ts'
 import type { PackagesInput, PackagesSummary } from './hostile-packages-suite.ts'
@@ -54,5 +55,32 @@ describe('what the corpus found: JSONata nested thousands deep', () => {
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
+  })
+})
+
+describe('what the corpus found: "did you mean" on very long text', () => {
+  // A 200,000-character value where a competency id belongs made loading take 4.7 s (an edit
+  // distance per competency); two long names cost the product of their lengths (13 s for 10,000).
+  const timed = (word: string, candidates: string[]) => {
+    const t = performance.now()
+    const suggestion = closest(word, candidates)
+    return { suggestion, ms: performance.now() - t }
+  }
+
+  it('suggests nothing for a value far longer than any name, at once', () => {
+    const { suggestion, ms } = timed('x'.repeat(200_000), ['integritas', 'kerjasama', 'komunikasi', 'pelayanan-publik'])
+    expect(suggestion).toBeUndefined()
+    expect(ms).toBeLessThan(50)
+  })
+
+  it('suggests nothing between two names of 10,000 characters, at once', () => {
+    const { suggestion, ms } = timed('x'.repeat(10_000), [`${'x'.repeat(9_999)}y`])
+    expect(suggestion).toBeUndefined()
+    expect(ms).toBeLessThan(50)
+  })
+
+  it('still finds the typo in a name people type', () => {
+    expect(closest('pelayanan-pubilk', ['integritas', 'pelayanan-publik'])).toBe('pelayanan-publik')
+    expect(closest('Integritas', ['integritas'])).toBe('integritas')
   })
 })

@@ -284,10 +284,11 @@ export const runHookSuite: HostileSuite<HooksInput, HooksSummary> = async (input
   const after = await h.app.request(`/hooks/${bindings.json}`, { method: 'POST', headers: (await signedBy('json', good)).headers, body: good })
   const afterText = await after.text()
   ensure(after.status === 200 && JSON.parse(afterText).status === 'accepted', () => `a good delivery after the corpus answered ${after.status}: ${afterText}`)
-  // On disk (read by a store opened afresh on the folder): no receipt nobody was told of (a refused
-  // credential stores nothing), and none lost.
+  // On disk (read by a second, read-only store on the folder, as the CLI reads it): no receipt
+  // nobody was told of (a refused credential stores nothing), and none lost.
   named.add(JSON.parse(afterText).receipt)
-  const stored = (await (await createLowdbStore(nodeDocumentFiles(input.dataDir))).listReceipts(cycle)).map((r) => r.id)
+  const reader = await createLowdbStore(nodeDocumentFiles(input.dataDir, { readOnly: true }))
+  const stored = (await reader.listReceipts(cycle)).map((r) => r.id)
   ensure(stored.length === named.size && stored.every((id) => named.has(id)), () => `${stored.length} receipts on disk, ${named.size} named to senders`)
   return { properties, statuses, receipts: stored.length }
 }

@@ -54,8 +54,9 @@ export function runSuiteInWorker<I, R>(module: URL, exportName: string, input: I
       if (settled) return
       settled = true
       clearTimeout(timer)
-      void worker.terminate()
-      resolve({ ...v, cases, ms: Math.round(performance.now() - started) })
+      const ms = Math.round(performance.now() - started)
+      // Resolved once the thread is gone, so nothing of it still writes when the caller cleans up.
+      void worker.terminate().finally(() => resolve({ ...v, cases, ms }))
     }
     const timer = setTimeout(
       () => finish({ ok: false, failure: `no verdict within ${deadlineMs} ms (a hang): the case running was\n${last}` }),

@@ -60,10 +60,10 @@ export function section(m: Machine, body: string, notes: string[]): string {
   return [
     HEADING,
     '',
-    `Run on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}` +
-      ` (load average ${m.load} when it started: other work on the machine shares its cores).`,
+    `Run on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}.` +
+      ` Load average ${m.load} when it started${m.load > 0.5 ? ': the machine was shared with other work (the last note says how busy it was when each measurement began), so compare rows within this run and expect absolute numbers to vary between runs' : ''}.`,
     '',
-    'To reproduce: `npm install && npm run bench` (about 5 minutes; loopback ports only). It builds the',
+    'To reproduce: `npm install && npm run bench` (about 10 minutes; loopback ports only). It builds the',
     'server as `npm start` does (scripts/build-node.mjs: an esbuild bundle of src/entry/node.ts on plain',
     'node) and bundles the other measured programs the same way into dist/, then prints this table and',
     'rewrites this section.',

@@ -3,12 +3,10 @@
  * the other sections kept): the machine it ran on, how to run it again, the numbers.
  */
 import { execFileSync } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, totalmem } from 'node:os'
-import { ROOT } from './support.ts'
+import { ROOT, writeBenchmarkSection } from './support.ts'
 
 export const HEADING = '## `npm run bench`'
-const DOC = `${ROOT}docs/benchmarks.md`
 
 export interface Machine {
   cpu: string
@@ -75,17 +73,5 @@ export function section(m: Machine, body: string, notes: string[]): string {
   ].join('\n')
 }
 
-/** Replaces this section of docs/benchmarks.md (or adds it before "## Reproducing"). */
-export async function writeSection(text: string): Promise<void> {
-  const doc = await readFile(DOC, 'utf8')
-  const at = doc.indexOf(`${HEADING}\n`)
-  let next: string
-  if (at >= 0) {
-    const end = doc.indexOf('\n## ', at + HEADING.length)
-    next = doc.slice(0, at) + text + (end >= 0 ? doc.slice(end) : '')
-  } else {
-    const before = doc.indexOf('\n## Reproducing')
-    next = before >= 0 ? `${doc.slice(0, before + 1)}${text}\n${doc.slice(before + 1)}` : `${doc.trimEnd()}\n\n${text}`
-  }
-  await writeFile(DOC, next)
-}
+/** Replaces this section of docs/benchmarks.md. */
+export const writeSection = (text: string) => writeBenchmarkSection(HEADING, text)

@@ -5,7 +5,7 @@
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 
 export const ROOT = new URL('../', import.meta.url).pathname
 const FIX = `${ROOT}test/fixtures/webhooks/`
@@ -217,4 +217,20 @@ export async function groupProcesses(pgid: number): Promise<Proc[]> {
 export async function machineBusyMs(): Promise<number> {
   const [user, nice, system, , , irq, softirq, steal] = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
   return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_MS
+}
+
+/** Replaces the section `heading` of docs/benchmarks.md (up to the next `## `), or adds it before "## Reproducing". */
+export async function writeBenchmarkSection(heading: string, text: string): Promise<void> {
+  const file = `${ROOT}docs/benchmarks.md`
+  const doc = await readFile(file, 'utf8')
+  const at = doc.indexOf(`${heading}\n`)
+  let next: string
+  if (at >= 0) {
+    const end = doc.indexOf('\n## ', at + heading.length)
+    next = doc.slice(0, at) + text + (end >= 0 ? doc.slice(end) : '')
+  } else {
+    const before = doc.indexOf('\n## Reproducing')
+    next = before >= 0 ? `${doc.slice(0, before + 1)}${text}\n${doc.slice(before + 1)}` : `${doc.trimEnd()}\n\n${text}`
+  }
+  await writeFile(file, next)
 }

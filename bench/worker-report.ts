@@ -4,12 +4,10 @@
  * them with its own numbers).
  */
 import { readFileSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, type LoadResult } from './support.ts'
+import { ROOT, writeBenchmarkSection, type LoadResult } from './support.ts'
 
-const DOC = join(ROOT, 'docs/benchmarks.md')
 export const HEADING = '## Workers (wrangler dev, local D1)'
 
 export interface BundleInfo {
@@ -227,19 +225,6 @@ function reflow(markdown: string): string {
     .join('\n\n')
 }
 
-/** Replaces the section (from its heading to the next `## `) or puts it before "## Reproducing". */
-export async function writeSection(section: string) {
-  const text = `${reflow(section).trimEnd()}\n`
-  const doc = await readFile(DOC, 'utf8')
-  const at = doc.indexOf(`${HEADING}\n`)
-  let next: string
-  if (at >= 0) {
-    const end = doc.indexOf('\n## ', at + HEADING.length)
-    next = doc.slice(0, at) + text + (end >= 0 ? doc.slice(end) : '')
-  } else {
-    const before = doc.indexOf('\n## Reproducing')
-    next = before >= 0 ? `${doc.slice(0, before + 1)}${text}\n${doc.slice(before + 1)}` : `${doc.trimEnd()}\n\n${text}`
-  }
-  await writeFile(DOC, next)
-}
+/** Replaces this section of docs/benchmarks.md. */
+export const writeSection = (section: string) => writeBenchmarkSection(HEADING, `${reflow(section).trimEnd()}\n`)
 

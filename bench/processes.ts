@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build } from 'esbuild'
+import { spawnListening } from '../test/support/node-server.ts'
 import { ROOT } from './support.ts'
 
 /**
@@ -29,28 +30,26 @@ export interface Server {
 /** Spawns `node <args>` (or `command <args>`; its own process group) and resolves when it prints where it listens. */
 export async function spawnServer(args: string[], env: Record<string, string>, command = process.execPath): Promise<Server> {
   const t0 = performance.now()
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let err = ''
-  child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)))
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/\S+)/)
-      if (m) resolve(m[1]!)
-    })
-    child.on('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${out}${err}`)))
-  })
+  const { url, child } = await spawnListening(args, { command, env: { ...env, PORT: '0' }, logLimit: 4000 })
   return { url, child, listeningMs: performance.now() - t0 }
 }
 
-/** Ends the child's process group and waits for it. */
-export function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    process.kill(-child.pid!, 'SIGTERM')
-  })
+/**
+ * Ends the child's process group and waits for all of it: under `npm start` the server is npm's
+ * child, and it is still writing its last checkpoint after npm itself has exited.
+ */
+export async function stopServer(child: ChildProcess): Promise<void> {
+  const groupAlive = () => {
+    try {
+      process.kill(-child.pid!, 0)
+      return true
+    } catch {
+      return false
+    }
+  }
+  if (groupAlive()) process.kill(-child.pid!, 'SIGTERM')
+  if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('exit', resolve))
+  while (groupAlive()) await new Promise((r) => setTimeout(r, 20))
 }
 
 /** Resident set size of a process, in MiB (VmRSS). */

@@ -161,7 +161,8 @@ for (let r = 0; r < 3; r++) {
   const dataDir = await mkdtemp(join(work, 'cold-npm-'))
   coldNpm.push(await coldStart(['start', '--silent'], serverEnv(dataDir), 'npm'))
 }
-await rm(work, { recursive: true, force: true })
+// Best effort: the numbers matter more than a temp folder.
+await rm(work, { recursive: true, force: true }).catch((e) => log(`could not remove ${work}: ${e}`))
 
 // The table.
 const med = (runs: LoadOutcome[], key: 'rps' | 'p50' | 'p99') => median(runs.map((o) => o[key]))

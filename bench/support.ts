@@ -3,9 +3,10 @@
  * dev): the generated roster, the Kobo and Tally deliveries about it, the closed-loop client, the
  * cycle they are delivered to, and starting and stopping a server process.
  */
-import { execSync, spawn, type ChildProcess } from 'node:child_process'
+import { execSync, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { spawnListening } from '../test/support/node-server.ts'
 
 export const ROOT = new URL('../', import.meta.url).pathname
 const FIX = `${ROOT}test/fixtures/webhooks/`
@@ -20,17 +21,7 @@ export const SERVER_ENV = { KINERJA_ADMIN_KEY: ADMIN, KINERJA_HOOK_KOBO: KOBO_SE
 
 /** Starts `node --import tsx <cmd>` on a free port (in `cwd`); resolves when it prints where it listens. */
 export async function start(cmd: string[], env: Record<string, string>, cwd = ROOT): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...cmd], { cwd, env: { ...process.env, ...env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'], detached: true })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d) => {
-      out += d
-      const m = out.match(/listening on (http:\/\/\S+)/)
-      if (m) resolve(m[1]!)
-    })
-    child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
-  })
-  return { url, child }
+  return spawnListening(['--import', 'tsx', ...cmd], { cwd, env: { ...env, PORT: '0' }, stderr: 'inherit' })
 }
 
 /** Ends the child's whole process group (wrangler dev leaves workerd children otherwise). */

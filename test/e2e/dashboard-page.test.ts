@@ -4,48 +4,26 @@
  * checks the distribution chart is drawn, the 9-box grid, a report link per employee, the switch
  * to English, and that the page logs no error. Screenshots go to test-output/screenshots/.
  */
-import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
-import { launchBrowser, screenshot, watchErrors } from '../support/browser.ts'
-import { startServer, stopServer } from '../support/node-server.ts'
-import { hookSecretsEnv } from '../support/payloads.ts'
-import { caller, wholeCycle } from '../support/whole-cycle.ts'
+import { stat } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { screenshot } from '../support/browser.ts'
+import { pagesScene } from '../support/pages.ts'
 
 const ADMIN = 'kj_e2e-dashboard-admin-0123456789abcdef'
 
 describe('the cycle dashboard in Chromium', () => {
-  let dataDir = ''
-  let child: ChildProcess | undefined
-  let browser: Browser | undefined
-  afterAll(async () => {
-    await browser?.close()
-    if (child) await stopServer(child)
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
+  const scene = pagesScene(ADMIN)
 
   it('draws the distribution and the 9-box of the Plaju cycle, links every report and switches to English without errors', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kinerja-dashboard-'))
-    const server = await startServer(dataDir, ADMIN, hookSecretsEnv())
-    child = server.child
-    const run = await wholeCycle({ url: server.url, admin: ADMIN })
-    const call = caller({ url: server.url, admin: ADMIN })
+    const { url, run, call, viewerJson, viewerPage } = await scene()
     const rev = (await call('GET', `/cycles/${run.cycle}`)).data.cycle.rev
     expect((await call('PATCH', `/cycles/${run.cycle}`, { rev, params: { predikatOrganisasi: 'Baik' } })).status).toBe(200)
-    const viewer = (await call('POST', '/offices/kecamatan-plaju/keys', { role: 'viewer' })).data.key as string
-    const model = (await fetch(`${server.url}/cycles/${run.cycle}/report`, { headers: { authorization: `Bearer ${viewer}`, accept: 'application/json' } }).then((r) => r.json())) as any
+    const model = await viewerJson(`/cycles/${run.cycle}/report`)
     // Every employee but the one left in the objection window is final with a predikat.
     expect(model.distribution.counted).toBe(run.employees.length - 1)
 
-    browser = await launchBrowser()
-    // A browser set to Indonesian, as in the office: its Accept-Language picks the page's language.
-    const context = await browser.newContext({ locale: 'id-ID', extraHTTPHeaders: { authorization: `Bearer ${viewer}` }, viewport: { width: 1100, height: 900 } })
-    const page = await context.newPage()
-    const errors = watchErrors(page)
-    const res = await page.goto(`${server.url}/cycles/${run.cycle}/report`)
+    const { page, errors } = await viewerPage()
+    const res = await page.goto(`${url}/cycles/${run.cycle}/report`)
     expect(res?.status()).toBe(200)
     expect(await page.getAttribute('html', 'lang')).toBe('id')
     expect(await page.locator('h2').allTextContents()).toEqual(expect.arrayContaining(['Distribusi predikat kinerja pegawai', 'Peta talenta: 9 kotak (PermenPANRB 3/2020)', 'Laporan per pegawai']))

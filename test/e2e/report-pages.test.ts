@@ -6,38 +6,22 @@
  * of a second cycle where only two of three peers answered (the note says how many are missing).
  * No console errors. Screenshots go to test-output/screenshots/.
  */
-import type { ChildProcess } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, describe, expect, it } from 'vitest'
-import { launchBrowser, screenshot, watchErrors } from '../support/browser.ts'
-import { startServer, stopServer } from '../support/node-server.ts'
-import { bindingInput, buildDelivery, hookSecretsEnv, type Role } from '../support/payloads.ts'
-import { caller, ROSTER_CSV, wholeCycle } from '../support/whole-cycle.ts'
+import { readFile, stat } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { screenshot, watchErrors } from '../support/browser.ts'
+import { pagesScene } from '../support/pages.ts'
+import { bindingInput, buildDelivery, type Role } from '../support/payloads.ts'
+import { ROSTER_CSV } from '../support/whole-cycle.ts'
 
 const ADMIN = 'kj_e2e-report-admin-0123456789abcdef'
 
 describe("the employee's report in Chromium", () => {
-  let dataDir = ''
-  let child: ChildProcess | undefined
-  let browser: Browser | undefined
-  afterAll(async () => {
-    await browser?.close()
-    if (child) await stopServer(child)
-    if (dataDir) await rm(dataDir, { recursive: true, force: true })
-  })
+  const scene = pagesScene(ADMIN)
 
   it('draws the radar of a Plaju appraisal, notes peers below their threshold, prints, and switches to English without errors', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'kinerja-report-'))
-    const server = await startServer(dataDir, ADMIN, hookSecretsEnv())
-    child = server.child
-    const run = await wholeCycle({ url: server.url, admin: ADMIN })
-    const call = caller({ url: server.url, admin: ADMIN })
-    const viewer = (await call('POST', '/offices/kecamatan-plaju/keys', { role: 'viewer' })).data.key as string
+    const { url, run, call, browser, viewerJson, viewerPage } = await scene()
     const report = `/instances/${run.objected}/report`
-    const model = (await fetch(server.url + report, { headers: { authorization: `Bearer ${viewer}`, accept: 'application/json' } }).then((r) => r.json())) as any
+    const model = await viewerJson(report)
     // The first employee (Pengadministrasi Pelayanan) is scored on the 11 competencies the position requires.
     expect(model.competencies).toHaveLength(11)
 
@@ -49,16 +33,13 @@ describe("the employee's report in Chromium", () => {
     const hook = (await call('POST', `/cycles/${second}/bindings`, bindingInput('kobo'))).data.id as string
     const raters: [Role, string][] = [['self', first.nip], ['supervisor', first.supervisor], ['peer', first.peers[0]!], ['peer', first.peers[1]!]]
     for (const [i, [role, rater]] of raters.entries()) {
-      const d = buildDelivery('kobo', { seq: 9000 + i, subject: { nip: first.nip, name: first.name }, rater: { nip: rater, name: `Pegawai ${rater.slice(-4)}` }, role, scores: { integritas: 3, kerjasama: 3, komunikasi: 3, pelayanan_publik: 3 } }, { hookUrl: `${server.url}/hooks/${hook}`, now: new Date() })
-      const res = await fetch(`${server.url}/hooks/${hook}${d.query}`, { method: 'POST', headers: d.headers, body: d.body })
+      const d = buildDelivery('kobo', { seq: 9000 + i, subject: { nip: first.nip, name: first.name }, rater: { nip: rater, name: `Pegawai ${rater.slice(-4)}` }, role, scores: { integritas: 3, kerjasama: 3, komunikasi: 3, pelayanan_publik: 3 } }, { hookUrl: `${url}/hooks/${hook}`, now: new Date() })
+      const res = await fetch(`${url}/hooks/${hook}${d.query}`, { method: 'POST', headers: d.headers, body: d.body })
       expect(res.status, await res.text()).toBe(200)
     }
 
-    browser = await launchBrowser()
-    const context = await browser.newContext({ locale: 'id-ID', extraHTTPHeaders: { authorization: `Bearer ${viewer}` }, viewport: { width: 1100, height: 900 } })
-    const page = await context.newPage()
-    const errors = watchErrors(page)
-    const res = await page.goto(server.url + report)
+    const { page, errors } = await viewerPage()
+    const res = await page.goto(url + report)
     expect(res?.status()).toBe(200)
     expect(await page.getAttribute('html', 'lang')).toBe('id')
     expect(await page.locator('h1').textContent()).toBe('Laporan penilaian kompetensi 360 derajat')
@@ -98,7 +79,7 @@ describe("the employee's report in Chromium", () => {
     expect((await stat(shotEn)).size).toBeGreaterThan(10_000)
 
     // The second cycle: two of three peers answered, so peers are not shown and the note says so.
-    await page.goto(`${server.url}/instances/${second}.${first.nip}/report`)
+    await page.goto(`${url}/instances/${second}.${first.nip}/report`)
     const note = page.locator('.below-threshold')
     expect(await note.isVisible()).toBe(true)
     expect(await note.textContent()).toContain('Baru 2 dari minimal 3 penilai mengisi (kurang 1)')
@@ -116,7 +97,7 @@ describe("the employee's report in Chromium", () => {
     const own = await browser.newContext({ locale: 'id-ID' })
     const ownPage = await own.newPage()
     const ownErrors = watchErrors(ownPage)
-    expect((await ownPage.goto(new URL(link, server.url).href))?.status()).toBe(200)
+    expect((await ownPage.goto(new URL(link, url).href))?.status()).toBe(200)
     expect(await ownPage.locator('svg#radar line.axis').count()).toBe(model.competencies.length)
     await own.close()
 

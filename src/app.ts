@@ -3,8 +3,8 @@
  * the deps for Node or Workers and serve `app.fetch`.
  */
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import { AppError } from './errors.ts'
+import { sizeLimit } from './http/body-limit.ts'
 import { docsPage } from './http/docs-page.ts'
 import type { AppEnv } from './http/env.ts'
 import { onError, problem, validationHook } from './http/problem.ts'
@@ -43,14 +43,13 @@ export function createApp(deps: Deps) {
   // Administrative bodies (a roster of 10,000, a package) stay well under the platforms' limits;
   // the hooks have their own, smaller one.
   const adminMax = deps.maxAdminBodyBytes ?? DEFAULT_MAX_ADMIN_BODY
-  const adminLimit = bodyLimit({ maxSize: adminMax, onError: () => problem(new AppError('payload-too-large', `the body is larger than ${adminMax} bytes`)) })
-  app.use('*', async (c, next) => (new URL(c.req.url).pathname.startsWith('/hooks/') ? next() : adminLimit(c, next)))
+  const adminLimit = sizeLimit(adminMax, () => problem(new AppError('payload-too-large', `the body is larger than ${adminMax} bytes`)))
+  app.use('*', async (c, next) => (c.req.path.startsWith('/hooks/') ? next() : adminLimit(c, next)))
 
   app.use('*', async (c, next) => {
-    const url = new URL(c.req.url)
-    const path = url.pathname
+    const path = c.req.path
     if (PUBLIC.some((p) => p.test(path))) return next()
-    if (c.req.method === 'GET' && LINKED_REPORT.test(path) && url.searchParams.has('link')) return next()
+    if (c.req.method === 'GET' && LINKED_REPORT.test(path) && c.req.query('link') !== undefined) return next()
     c.set('key', await authenticate(deps, c.req.header('authorization')))
     return next()
   })

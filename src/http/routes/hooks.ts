@@ -3,17 +3,19 @@
  * limit is enforced before the body is read.
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { AppError } from '../../errors.ts'
 import { receive, replay, type IntakeResult } from '../../services/intake.ts'
 import { authorize } from '../../services/keys.ts'
+import { sizeLimit } from '../body-limit.ts'
 import { problem } from '../problem.ts'
 import { bearer, type RouteModule } from '../env.ts'
 import { Id, IntakeAnswer, problemResponses } from '../schemas.ts'
 import { receiptView } from '../../services/receipts.ts'
 
 export const DEFAULT_MAX_BODY = 1024 * 1024
+
+const utf8 = new TextDecoder('utf-8', { fatal: false })
 
 const answer = (result: IntakeResult, path: string): Response => {
   if (result.status === 'rejected') return problem(result.error!, path)
@@ -30,10 +32,7 @@ export const hookRoutes: RouteModule = (app, deps) => {
   }
   app.use(
     '/hooks/*',
-    bodyLimit({
-      maxSize: max,
-      onError: () => problem(new AppError('payload-too-large', `the body is larger than ${max} bytes`)),
-    }),
+    sizeLimit(max, () => problem(new AppError('payload-too-large', `the body is larger than ${max} bytes`))),
   )
 
   app.openapi(
@@ -47,9 +46,9 @@ export const hookRoutes: RouteModule = (app, deps) => {
       const body = new Uint8Array(await c.req.arrayBuffer())
       const headers: Record<string, string> = {}
       c.req.raw.headers.forEach((v, k) => (headers[k.toLowerCase()] = v))
-      const text = new TextDecoder('utf-8', { fatal: false }).decode(body)
+      const text = utf8.decode(body)
       const result = await receive(deps, c.req.valid('param').binding, { headers, body, text, url: c.req.url, receivedAt: deps.clock.now() })
-      return answer(result, new URL(c.req.url).pathname) as never
+      return answer(result, c.req.path) as never
     },
   )
 

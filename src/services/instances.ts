@@ -12,6 +12,7 @@ import type { Cycle, Instance } from '../store/records.ts'
 import type { Deps } from './deps.ts'
 import { deliverDue, messagesFor, moveToOutbox } from './outbox.ts'
 import { instanceId } from './cycles.ts'
+import { copy } from '../store/copy.ts'
 
 const MAX_ATTEMPTS = 8
 
@@ -66,17 +67,20 @@ export async function transitionWithHistory(
 
 /**
  * Applies one event to an instance and saves it. Rejections (AppError from the engine) propagate
- * unchanged; version conflicts are retried on a fresh copy.
+ * unchanged; version conflicts are retried on a fresh copy. The event may be made from the
+ * instance as it is when its turn comes (never change that instance: it is the stored one).
  */
 export async function applyEvent(
   deps: Deps,
   id: string,
-  event: EngineEvent,
+  event: EngineEvent | ((current: Readonly<Instance>) => EngineEvent),
   opts: {
     /** A migration: run on this package version from now on, recording who moved it. */
     move?: { package: { id: string; version: string; hash: string }; by: string }
     /** How an action reached us (`key:<id>` or `link`), for the audit trail. */
     via?: string
+    /** The error when the instance does not exist (default: 404 not-found). */
+    missing?: () => AppError
   } = {},
 ): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
   // Queued per instance: a burst of answers to one appraisal is applied in turn, not raced.
@@ -86,12 +90,15 @@ export async function applyEvent(
 async function applyEventNow(
   deps: Deps,
   id: string,
-  event: EngineEvent,
+  made: Parameters<typeof applyEvent>[2],
   opts: Parameters<typeof applyEvent>[3] = {},
 ): Promise<{ instance: Instance; effects: Effect[]; changed: boolean }> {
   const { move, via } = opts
   for (let attempt = 1; ; attempt++) {
-    const current = await getInstance(deps, id)
+    // Not copied: the transition works on its own copy, and nothing here changes `current`.
+    const current = await deps.store.peekInstance(id)
+    if (!current) throw opts.missing?.() ?? new AppError('not-found', `instance '${id}' does not exist`)
+    const event = typeof made === 'function' ? made(current) : made
     const cycle = await deps.store.getCycle(current.cycle)
     if (!cycle) throw new AppError('not-found', `cycle '${current.cycle}' does not exist`)
     if (cycle.status === 'closed') throw new AppError('conflict', `cycle '${cycle.id}' is closed: its results are frozen and take no more events`)
@@ -101,7 +108,7 @@ async function applyEventNow(
     const pkg = await deps.packages.version(ref.id, ref.hash)
     const now = deps.clock.now()
     const result = await transitionWithHistory(pkg, current, event, { now, cycle, employee }, () => employeeHistory(deps, cycle.office, cycle.id, current.nip))
-    if (result.events.length === 0) return { instance: current, effects: [], changed: false }
+    if (result.events.length === 0) return { instance: copy(current), effects: [], changed: false }
     const moved = move ? { ...result.instance, package: move.package } : result.instance
     // The messages go into the same write as the change that made them (see moveToOutbox).
     const messages = await messagesFor(deps, { ...moved, rev: current.rev + 1 }, result.effects)

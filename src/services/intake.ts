@@ -168,11 +168,19 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
     subject = submission.subject
     if (cycle.status !== 'running') throw new AppError('submission-rejected', `cycle '${binding.cycle}' is not running (it is ${cycle.status})`)
     const id = instanceId(cycle.id, submission.subject)
-    const instance = await deps.store.getInstance(id)
-    if (!instance) throw new AppError('submission-rejected', `employee ${submission.subject} is not on the roster of cycle '${cycle.id}'`)
     const externalId = submission.source?.externalId
-    const replace = externalId !== undefined && (instance.responses[submission.role] ?? []).some((r) => r.rater === submission.rater && r.source?.externalId === externalId)
-    await applyEvent(deps, id, { type: 'submission', submission: { ...submission, receipt: receipt.id, receivedAt: receipt.receivedAt }, replace })
+    const received = { ...submission, receipt: receipt.id, receivedAt: receipt.receivedAt }
+    await applyEvent(
+      deps,
+      id,
+      // An edit in the builder (the same external id from the same rater) replaces the earlier answer.
+      (instance) => ({
+        type: 'submission',
+        submission: received,
+        replace: externalId !== undefined && (instance.responses[submission.role] ?? []).some((r) => r.rater === submission.rater && r.source?.externalId === externalId),
+      }),
+      { missing: () => new AppError('submission-rejected', `employee ${submission.subject} is not on the roster of cycle '${cycle.id}'`) },
+    )
     const accepted: Receipt = { ...receipt, status: 'accepted', reasons: [], subject, instance: id, updatedAt: deps.clock.now().toISOString() }
     await deps.store.updateReceipt(accepted)
     return { status: 'accepted', receipt: accepted }

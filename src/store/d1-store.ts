@@ -248,6 +248,9 @@ export function createD1Store(db: D1Database): Store {
     async getInstance(id) {
       return one(q('SELECT doc FROM instances WHERE id = ?1', id))
     },
+    async peekInstance(id) {
+      return one(q('SELECT doc FROM instances WHERE id = ?1', id))
+    },
     async commitInstance(instance, expectedRev, added) {
       const token = crypto.randomUUID()
       const next = { ...instance, rev: expectedRev + 1 }

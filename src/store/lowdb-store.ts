@@ -299,6 +299,9 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
     async getInstance(id) {
       return copy(instances.get(id)?.data.instance ?? null)
     },
+    async peekInstance(id) {
+      return instances.get(id)?.data.instance ?? null
+    },
     async commitInstance(instance, expectedRev, added) {
       const doc = instances.get(instance.id)
       if (!doc) throw new AppError('not-found', `No instance ${instance.id}`)

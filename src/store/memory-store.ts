@@ -138,6 +138,9 @@ export function createMemoryStore(): Store {
     async getInstance(id) {
       return copy(instances.get(id) ?? null)
     },
+    async peekInstance(id) {
+      return instances.get(id) ?? null
+    },
     async commitInstance(instance, expectedRev, added) {
       const stored = instances.get(instance.id)
       if (!stored) throw new AppError('not-found', `No instance ${instance.id}`)

@@ -11,7 +11,7 @@
  *   together with the instance (all or nothing);
  * - a receipt is keyed by its id (derived from binding + idempotency key): putReceipt of an
  *   existing id changes nothing and returns the stored one with created = false;
- * - returned records are copies: mutating them never changes the store;
+ * - returned records are copies: mutating them never changes the store (except peekInstance's);
  * - createInstance, putRoster, createBinding and putReceipt for a cycle that does not exist fail
  *   with 'not-found' (drivers keep these records under their cycle);
  * - saveCycle, commitInstance and updateReceipt of a record that does not exist fail with
@@ -74,6 +74,12 @@ export interface Store {
 
   createInstance(instance: Instance, events: NewEvent[]): Promise<Instance>
   getInstance(id: string): Promise<Instance | null>
+  /**
+   * The instance as stored, without a copy where the driver keeps it in memory (the intake path
+   * reads an instance per delivery, and copying the largest record cost a tenth of a delivery).
+   * The caller must never change it, nor anything in it; a change would alter the store.
+   */
+  peekInstance(id: string): Promise<Readonly<Instance> | null>
   /** Saves the instance (rev check) and appends its events atomically. */
   commitInstance(instance: Instance, expectedRev: number, events: NewEvent[]): Promise<Instance>
   listInstances(cycle: string, filter?: InstanceFilter): Promise<Instance[]>

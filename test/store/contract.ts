@@ -204,6 +204,16 @@ export function storeContract(name: string, make: () => Promise<StoreHarness>, o
         expect(await store.getInstance('i1')).toEqual({ ...instance('i1'), state: 'done', status: 'done', rev: 2 })
         expect((await store.listEvents('i1')).map((e) => [e.seq, e.type])).toEqual([[1, 'started'], [2, 'a'], [3, 'b'], [4, 'c']])
       })
+      it('peeks at the instance as stored, and a commit never changes what an earlier peek returned', async () => {
+        await store.createInstance(instance('i1'), [event('started')])
+        expect(await store.peekInstance('i9')).toBeNull()
+        const before = await store.peekInstance('i1')
+        expect(before).toEqual(instance('i1'))
+        await store.commitInstance({ ...instance('i1'), state: 'compute', vars: { x: 1 } }, 0, [event('a')])
+        // The new state is a new record: the one peeked before is as it was.
+        expect(before).toEqual(instance('i1'))
+        expect(await store.peekInstance('i1')).toEqual({ ...instance('i1'), state: 'compute', vars: { x: 1 }, rev: 1 })
+      })
       it('refuses a commit at a stale rev and appends none of its events', async () => {
         await store.createInstance(instance('i1'), [event('started')])
         await store.commitInstance(instance('i1'), 0, [event('a')])

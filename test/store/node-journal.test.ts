@@ -207,6 +207,42 @@ describe('checkpoints', () => {
     expect(JSON.parse(await readFile(join(dir, 'd3.json'), 'utf8')).n).toBe(39)
   })
 
+  it('that fail (a folder that cannot be made) keep the journal, and a later one writes the documents', async () => {
+    const dir = await tempDir()
+    const files = nodeDocumentFiles(dir, { checkpointBytes: 1 << 30 })
+    await files.adapter('x/a.json').write({ n: 1 })
+    // A file where the document's folder should be.
+    await writeFile(join(dir, 'x'), 'in the way')
+    await expect(files.checkpoint()).rejects.toThrow()
+    expect((await readJournal(join(dir, '.journal'))).records.map((r) => r.path)).toEqual(['x/a.json'])
+    expect(await files.adapter('x/a.json').read()).toEqual({ n: 1 })
+    await rm(join(dir, 'x'))
+    await files.checkpoint()
+    expect(await readFile(join(dir, 'x/a.json'), 'utf8')).toBe('{"n":1}')
+    expect((await readJournal(join(dir, '.journal'))).records).toEqual([])
+    await files.close()
+  })
+
+  it('leave no temp files, and the temp files of a crashed one are removed by the next writer only', async () => {
+    const dir = await tempDir()
+    const files = nodeDocumentFiles(dir)
+    for (let n = 0; n < 50; n++) await files.adapter(`deep/d${n}.json`).write({ n })
+    await files.close()
+    const all = async () => (await readdir(dir, { recursive: true })).map(String).filter((n) => n.endsWith('.tmp')).sort()
+    expect(await all()).toEqual([])
+    // What a checkpoint killed half-way leaves: temp files of a process that is gone.
+    const stale = ['.offices.json.999999.1.tmp', 'deep/.d1.json.999999.2.tmp']
+    for (const name of stale) await writeFile(join(dir, name), '{"half":')
+    const reader = nodeDocumentFiles(dir, { readOnly: true })
+    expect(await reader.list('deep')).toHaveLength(50)
+    expect(await all()).toEqual(stale.sort())
+    const writer = nodeDocumentFiles(dir)
+    expect(await writer.list('deep')).toHaveLength(50)
+    expect(await all()).toEqual([])
+    expect(await writer.adapter('deep/d1.json').read()).toEqual({ n: 1 })
+    await writer.close()
+  })
+
   it('run at close, which leaves no journal, so the next start has nothing to replay', async () => {
     const dir = await tempDir()
     const files = nodeDocumentFiles(dir)

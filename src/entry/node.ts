@@ -9,6 +9,7 @@
  * KINERJA_CHANNEL_<NAME>_URL and _SECRET (signed outbound webhooks for notify states and reminders),
  * KINERJA_LINK_SECRET (signs per-person action links; default: a random one kept in the data folder),
  * KINERJA_PUBLIC_URL (where people reach the service, for full link addresses), KINERJA_LINK_DAYS (30),
+ * KINERJA_REQUEST_TIMEOUT_SECONDS (60: how long a request may take to arrive),
  * KINERJA_CLOCK_OFFSET_MS (tests and drills only: shifts the service's clock).
  */
 import { serve } from '@hono/node-server'
@@ -52,9 +53,23 @@ async function dataDirSecret(dataDir: string, name: string): Promise<string> {
   return (await readFile(file, 'utf8')).trim()
 }
 
+/**
+ * How long a request may take to arrive, headers and body. A sender that stops in the middle of a
+ * body is answered 408 and its connection closed after this, instead of being waited for during
+ * Node's default of 300 s. Node checks its connections every quarter of it (at most every 30 s).
+ */
+function requestTimeouts(env: NodeJS.ProcessEnv) {
+  const raw = env.KINERJA_REQUEST_TIMEOUT_SECONDS
+  const seconds = raw === undefined || raw === '' ? 60 : Number(raw)
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`KINERJA_REQUEST_TIMEOUT_SECONDS must be a number of seconds above 0, not ${JSON.stringify(raw)}`)
+  const ms = Math.round(seconds * 1000)
+  return { requestTimeout: ms, headersTimeout: ms, connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.round(ms / 4))) }
+}
+
 export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logger = consoleLogger) {
   const port = Number(env.PORT ?? 8787)
   const hostname = env.HOST ?? '127.0.0.1'
+  const timeouts = requestTimeouts(env)
   const dataDir = resolve(env.KINERJA_DATA_DIR ?? './data')
   const workflowsDir = resolve(env.KINERJA_WORKFLOWS_DIR ?? './workflows')
   await mkdir(dataDir, { recursive: true })
@@ -88,7 +103,7 @@ export async function startNode(env: NodeJS.ProcessEnv = process.env, log: Logge
 
   const app = createApp(deps)
   const server = await new Promise<ReturnType<typeof serve>>((ready) => {
-    const s = serve({ fetch: app.fetch, port, hostname }, () => ready(s))
+    const s = serve({ fetch: app.fetch, port, hostname, serverOptions: timeouts }, () => ready(s))
   })
   const address = server.address()
   const url = `http://${hostname}:${typeof address === 'object' && address ? address.port : port}`

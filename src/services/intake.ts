@@ -11,6 +11,7 @@ import { translateAjvErrors } from '../json/ajv-errors.ts'
 import type { Delivery, Normalised, SourcePlugin } from '../../plugins/plugin.ts'
 import type { LoadedPackage } from '../package/loaded-package.ts'
 import type { Binding, Cycle, Receipt } from '../store/records.ts'
+import { decodedExactly, fromBase64, toBase64 } from '../util/bytes.ts'
 import { sha256Hex } from '../util/crypto.ts'
 import { formsOfRole } from '../engine/role-forms.ts'
 import { bindingSecret } from './bindings.ts'
@@ -82,6 +83,7 @@ export async function receive(deps: Deps, bindingId: string, delivery: Delivery)
     receivedAt: now,
     contentType: delivery.headers['content-type'] ?? '',
     body: delivery.text,
+    ...(decodedExactly(delivery.body, delivery.text) ? {} : { bodyBase64: toBase64(delivery.body) }),
     headers: redactHeaders(delivery.headers, plugin),
     status: 'received',
     reasons: [],
@@ -213,7 +215,7 @@ async function process(deps: Deps, binding: Binding, plugin: SourcePlugin, recei
 const deliveryOf = (receipt: Receipt): Delivery => ({
   headers: receipt.headers,
   text: receipt.body,
-  body: encoder.encode(receipt.body),
+  body: receipt.bodyBase64 !== undefined ? fromBase64(receipt.bodyBase64) : encoder.encode(receipt.body),
   url: '',
   receivedAt: new Date(receipt.receivedAt),
 })

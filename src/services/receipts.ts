@@ -9,12 +9,14 @@ import { bindingSecret } from './bindings.ts'
 import type { Deps } from './deps.ts'
 
 export function receiptView(deps: Deps, r: Receipt, binding: Binding | null, withBody: boolean) {
-  const { body, headers, ...rest } = r
+  // The exact bytes of a body that is not UTF-8 are kept for replays, never shown: a builder's
+  // echoed secret is redacted in the text only.
+  const { body, bodyBase64, headers, ...rest } = r
   if (!withBody) return { ...rest, reasons: rest.reasons.map((reason) => reason.replace(/\b\d{18}\b/g, (nip) => (nip === r.subject ? nip : '[NIP]'))) }
   const plugin = binding ? deps.plugins.get(binding.plugin) : undefined
   const secret = binding ? bindingSecret(deps, binding) : undefined
   const shown = plugin?.redactBody && secret ? plugin.redactBody(body, secret) : body
-  return { ...rest, headers, body: shown }
+  return { ...rest, headers, body: shown, ...(bodyBase64 !== undefined ? { bodyExact: false } : {}) }
 }
 
 export async function listReceiptViews(deps: Deps, cycle: string, status: Receipt['status'] | undefined, withBody: boolean) {

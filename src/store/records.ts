@@ -202,8 +202,13 @@ export interface Receipt {
   idempotencyKey: string
   receivedAt: string
   contentType: string
-  /** The exact body as received (text). */
+  /** The body as received, decoded as UTF-8 (exact unless `bodyBase64` is set). */
   body: string
+  /**
+   * The exact bytes, base64, when they are not valid UTF-8: `body` then shows them with U+FFFD
+   * where a byte could not be read, and a replay parses these bytes.
+   */
+  bodyBase64?: string
   /** Request headers with secrets removed. */
   headers: Record<string, string>
   status: ReceiptStatus

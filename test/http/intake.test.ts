@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { nodeDocumentFiles } from '../../src/entry/node-document-files.ts'
 import { createLowdbStore } from '../../src/store/lowdb-store.ts'
 import type { Store } from '../../src/store/store.ts'
+import { hmacSha256Hex } from '../../src/util/crypto.ts'
 import { harness, sampleSubmissions } from '../support/harness.ts'
 
 const setup = async (store?: Store) => {
@@ -101,6 +102,36 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect(rejected).toHaveLength(1)
     expect(rejected[0].reasons[0]).toContain('199912312020121001')
     expect(rejected[0].body).toContain('199912312020121001')
+  })
+
+  it('keeps the exact bytes of a body that is not UTF-8, for replays, and shows them to nobody', async () => {
+    const { h, cycle, bindings, subs, body } = await setup()
+    const s = { ...subs.find((x) => x.role === 'self'), subject: '199912312020121001', rater: '199912312020121001' }
+    s.answers = { ...s.answers, subject: s.subject, rater: s.rater }
+    // A Latin-1 'é' (one byte 0xE9, not UTF-8) inside the id.
+    const text = body(s, 'caf@-latin1')
+    const at = text.indexOf('@')
+    const bytes = new Uint8Array([...Buffer.from(text.slice(0, at)), 0xe9, ...Buffer.from(text.slice(at + 1))])
+    const { id, secret } = bindings[s.form]!
+    const send = async (b: Uint8Array) => {
+      const res = await h.app.request(`/hooks/${id}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-kinerja-signature': `sha256=${await hmacSha256Hex(secret, b)}` }, body: b })
+      return { status: res.status, data: (await res.json()) as any }
+    }
+    const res = await send(bytes)
+    expect(res.status).toBe(422)
+    const stored = (await h.store.getReceipt(res.data.receipt))!
+    expect(stored.body).toContain('caf\uFFFD-latin1')
+    expect([...Buffer.from(stored.bodyBase64!, 'base64')]).toEqual([...bytes])
+    const asAdmin = (await h.request('GET', `/receipts/${stored.id}`)).data
+    expect(asAdmin.bodyExact).toBe(false)
+    expect(asAdmin.body).toBe(stored.body)
+    const hr = (await h.request('POST', '/offices/kecamatan-plaju/keys', { json: { role: 'hr' } })).data.key
+    const listed = JSON.stringify([asAdmin, (await h.request('GET', `/cycles/${cycle}/receipts`, { key: hr })).data])
+    expect(listed).not.toContain('bodyBase64')
+    expect(listed).not.toContain(stored.bodyBase64)
+    // Valid UTF-8, even one that spells U+FFFD itself, is kept as text alone.
+    const plain = await send(new TextEncoder().encode(body(s, 'caf\uFFFD-utf8')))
+    expect((await h.store.getReceipt(plain.data.receipt))!.bodyBase64).toBeUndefined()
   })
 
   it('rejects a rater who is not a peer of the subject, and keeps the receipt', async () => {

@@ -61,18 +61,51 @@ if (prof) {
     timeDeltas: number[]
   }
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+  // The bundle marks where each source module starts ("// src/services/intake.ts").
+  const starts: [number, string][] = []
+  ;(await readFile(join(ROOT, 'dist/node.mjs'), 'utf8')).split('\n').forEach((line, i) => {
+    const m = /^\/\/ ((?:src|plugins)\/\S+\.ts)$/.exec(line)
+    if (m) starts.push([i, m[1]!])
+  })
+  const moduleAt = (line: number) => {
+    let found = 'dist/node.mjs'
+    for (const [at, name] of starts) {
+      if (at > line) break
+      found = name
+    }
+    return found
+  }
   const self = new Map<string, number>()
+  const areas = new Map<string, number>()
   let total = 0
   profile.samples.forEach((id, i) => {
     const f = byId.get(id)!.callFrame
-    const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${f.lineNumber + 1}`
     const dt = profile.timeDeltas[i] ?? 0
+    if (f.functionName === '(idle)') return
     total += dt
+    const source = f.url.includes('/dist/node.mjs') ? moduleAt(f.lineNumber) : f.url.replace(/^.*node_modules\//, '')
+    const name = `${f.functionName || '(anonymous)'} ${source}${f.url ? `:${f.lineNumber + 1}` : ''}`
     self.set(name, (self.get(name) ?? 0) + dt)
+    const area = areaOf(f.functionName, source)
+    areas.set(area, (areas.get(area) ?? 0) + dt)
   })
-  const busy = total - [...self].filter(([n]) => n.startsWith('(idle)')).reduce((a, [, us]) => a + us, 0)
-  const top = [...self].filter(([n]) => !n.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 45)
-  console.log(`busy ${Math.round(busy / 1000)} ms of ${Math.round(total / 1000)} ms profiled (set-up included); shares of busy time:`)
-  for (const [name, us] of top) console.log(`${((100 * us) / busy).toFixed(1).padStart(5)}%  ${name}`)
+  console.log(`main thread busy ${Math.round(total / 1000)} ms (set-up included); by area:`)
+  for (const [area, us] of [...areas].sort((a, b) => b[1] - a[1])) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${area}`)
+  console.log('functions (self time):')
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`)
 }
+
 await rm(work, { recursive: true, force: true }).catch(() => undefined)
+
+/** A rough area for a sample, by the module its function is in. */
+function areaOf(fn: string, source: string): string {
+  if (fn === '(garbage collector)') return 'garbage collection'
+  if (/^(open|close|rename|writeBuffer|writev|write|fsync|fdatasync|read|openFileHandle)$/.test(fn) && source === '') return 'file system calls'
+  if (/src\/(store|entry\/node-(journal|document-files)|entry\/document-writer)/.test(source) || /^lowdb/.test(source)) return 'store and journal (incl. JSON.stringify of documents)'
+  if (/src\/engine|jsonata/.test(source)) return 'engine (transition, formulas)'
+  if (/plugins\/|src\/services\/(intake|binding|coerce)|src\/json\/|src\/generated|src\/util\/crypto|ajv/.test(source)) return 'intake pipeline (auth, parse, normalise, map, validate)'
+  if (/src\/services|src\/http|src\/app/.test(source)) return 'services and routes'
+  if (/^hono|^@hono|zod/.test(source)) return 'Hono and @hono/node-server'
+  if (/^node:|^$/.test(source)) return "Node's HTTP, streams and other built-ins"
+  return source
+}

@@ -40,7 +40,10 @@ export interface CrashOptions {
   employees: number
   /** Senders posting at the same time. */
   senders: number
-  /** Load runs this long (a seeded random time between the two, in ms) before each kill. */
+  /**
+   * The longest a load runs before each kill (a seeded random time between the two, in ms); most
+   * kills come sooner, after a seeded random number of deliveries.
+   */
   loadMs: [min: number, max: number]
   log?: (line: string) => void
 }
@@ -110,6 +113,14 @@ function plan(employees: number, random: ReturnType<typeof seededRandom>) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** When a load phase stops handing out deliveries; `reached` is called when `killAt` have been. */
+interface Stop {
+  stopped: boolean
+  handed: number
+  killAt: number
+  reached: () => void
+}
+
 export async function crashRun(opts: CrashOptions): Promise<CrashReport> {
   const started = performance.now()
   const log = opts.log ?? (() => undefined)
@@ -143,11 +154,12 @@ export async function crashRun(opts: CrashOptions): Promise<CrashReport> {
     let inFlight = 0
 
     /** Senders post from the queue until it is empty or `stop` is set; returns when all are idle. */
-    const runLoad = async (url: string, stop: { stopped: boolean }) => {
+    const runLoad = async (url: string, stop: Stop) => {
       const worker = async () => {
         while (!stop.stopped) {
           const d = queue.shift()
           if (!d) return
+          if (++stop.handed === stop.killAt) stop.reached()
           inFlight++
           const res = await send(`${url}/hooks/${binding}`, d.built)
           inFlight--
@@ -237,10 +249,17 @@ export async function crashRun(opts: CrashOptions): Promise<CrashReport> {
     }
 
     for (let k = 1; k <= opts.kills; k++) {
-      const stop = { stopped: false }
+      // The kill comes after a seeded random number of deliveries handed out (or after the
+      // longest load time, whichever is first), sized on what is left, so that every kill lands
+      // with requests in flight however fast the server is; a fixed time ran out of deliveries.
+      const share = Math.max(1, Math.floor(queue.length / (opts.kills - k + 1)))
+      let reached = () => {}
+      const stop: Stop = { stopped: false, handed: 0, killAt: Math.min(random.int(Math.max(1, Math.floor(share * 0.3)), Math.max(1, Math.floor(share * 1.2))), Math.max(1, queue.length - opts.senders)), reached: () => reached() }
+      const hit = new Promise<void>((r) => (reached = r))
+      const t0 = performance.now()
       const loading = runLoad(server.url, stop)
-      const wait = random.int(opts.loadMs[0], opts.loadMs[1])
-      await sleep(wait)
+      await Promise.race([hit, sleep(random.int(opts.loadMs[0], opts.loadMs[1]))])
+      const wait = Math.round(performance.now() - t0)
       // Stop handing out new requests, and kill with the current ones in flight.
       stop.stopped = true
       const cut = inFlight
@@ -266,7 +285,7 @@ export async function crashRun(opts: CrashOptions): Promise<CrashReport> {
 
     // After the last restart: everything else, held back or cut off, goes through.
     queue.push(...planned.filter((p) => p.late))
-    await runLoad(server.url, { stopped: false })
+    await runLoad(server.url, { stopped: false, handed: 0, killAt: 0, reached: () => {} })
     if (acked.size !== planned.length) problems.push(`after the last restart: ${planned.length - acked.size} deliveries never got a 2xx`)
     const ok = await verify('at the end', true)
     // The cycle goes on: the next step of one appraisal is taken, whatever state it reached.

@@ -20,6 +20,7 @@ describe('SIGKILL under intake load', () => {
     console.log(`crash: seed ${seed} (KINERJA_FAULT_SEED=${seed} repeats it)\n${lines.join('\n')}`)
     expect(report.problems, `seed ${seed}`).toEqual([])
     expect(report.kills).toBe(3)
+    expect(report.killsUnderLoad).toBe(3)
   }, 60_000)
 
   it('(the file check itself) finds a torn document and skips temp files and anything not .json', async () => {

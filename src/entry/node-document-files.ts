@@ -21,12 +21,12 @@
  * writes or deletes it.
  */
 import { execFile } from 'node:child_process'
+import { rename as fsRename, writeFile as fsWriteFile } from 'node:fs'
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Adapter } from 'lowdb'
 import { checkDocumentPath, type DocumentFiles } from '../store/document-files.ts'
 import { lockDataFolder, unlockDataFolder } from './data-folder-lock.ts'
-import { documentWriter } from './document-writer.ts'
 import { openJournal, readJournal, removeLeftovers, removeSegments, syncFolder, type Journal } from './node-journal.ts'
 
 export interface NodeDocumentFilesOptions {
@@ -72,8 +72,12 @@ const isStaleTemp = (name: string) => {
   return m !== null && Number(m[1]) !== process.pid
 }
 
-/** Documents per message to the writer thread: a replay of a big journal goes in pieces. */
-const WRITE_CHUNK = 1000
+// fs's callback forms: a checkpoint writes thousands of small files, and these cost about a
+// quarter less CPU per file than FileHandle's promises (measured here: 200 against 264 µs). (A
+// worker thread writing them with synchronous calls was tried: on two cores shared with the load,
+// it cost a third more CPU per delivery and fewer deliveries per second.)
+const writeWhole = (file: string, text: string) => new Promise<void>((done, fail) => fsWriteFile(file, text, 'utf8', (e) => (e ? fail(e) : done())))
+const renameFile = (from: string, to: string) => new Promise<void>((done, fail) => fsRename(from, to, (e) => (e ? fail(e) : done())))
 
 const isMissing = (e: unknown) => {
   const code = (e as { code?: string }).code
@@ -144,19 +148,36 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
   let early: { path: string; text: string; done: () => void; fail: (e: unknown) => void }[] | null = []
   /** Files a checkpoint wrote whose sync failed: the next checkpoint syncs them again. */
   const unsynced = new Set<string>()
-  const writer = documentWriter()
+  const madeFolders = new Set<string>()
+
+  async function writeFile(file: string, text: string): Promise<void> {
+    const folder = dirname(file)
+    if (!madeFolders.has(folder)) {
+      await mkdir(folder, { recursive: true })
+      madeFolders.add(folder)
+    }
+    const temp = tempName(file)
+    try {
+      await writeWhole(temp, text).catch(async (e: NodeJS.ErrnoException) => {
+        // The folder was removed behind our back: make it again, once.
+        if (e.code !== 'ENOENT') throw e
+        await mkdir(folder, { recursive: true })
+        await writeWhole(temp, text)
+      })
+      await renameFile(temp, file)
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw error
+    }
+  }
 
   /** Writes `docs` to their files and makes them durable (with whatever an earlier sync missed). */
-  async function writeDurably(docs: [string, string][]): Promise<void> {
-    for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
-      const chunk = docs.slice(i, i + WRITE_CHUNK).map(([path, text]): [string, string, string] => {
-        const file = fileOf(path)
-        return [file, tempName(file), text]
-      })
-      // Some may be written even if the chunk fails: they are synced with the next success.
-      for (const [file] of chunk) unsynced.add(file)
-      await writer.write(chunk)
-    }
+  async function writeDurably(docs: [string, string][], parallel: number): Promise<void> {
+    await eachLimit(docs, parallel, async ([path, text]) => {
+      const file = fileOf(path)
+      await writeFile(file, text)
+      unsynced.add(file)
+    })
     if (unsynced.size === 0) return
     const files = [...unsynced]
     if (!(await syncFileSystem(root))) await syncEach(files)
@@ -186,7 +207,7 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
       return
     }
     // Nothing else runs yet: as many at once as libuv's pool has threads.
-    await writeDurably([...last])
+    await writeDurably([...last], 4)
     const made = await stat(journalDir).then(() => false, () => true)
     await mkdir(journalDir, { recursive: true })
     // The journal folder must survive a power cut before anything is written into it.
@@ -244,7 +265,9 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
       while (e && e.state !== 'durable') e = e.prev
       if (e && !e.written) docs.push([path, e])
     }
-    await writeDurably(docs.map(([path, e]) => [path, e.text]))
+    // Two at a time: libuv's pool has four threads, and the journal's writes and syncs, which
+    // requests wait for, must not queue behind a checkpoint's thousands of small files.
+    await writeDurably(docs.map(([path, e]) => [path, e.text]), 2)
     for (const [path, e] of docs) {
       e.written = true
       e.prev = undefined
@@ -276,7 +299,6 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
     // What was already issued goes into the journal, which the next writer replays.
     await journal?.close(false)
     journal = null
-    await writer.close()
   }
 
   // Undoes a failed write in memory: the document shows its last write that did not fail.
@@ -365,7 +387,6 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
       await checkpoint()
       await journal?.close(true)
       journal = null
-      await writer.close()
       if (writers.get(root) === self) {
         writers.delete(root)
         await unlockDataFolder(root)

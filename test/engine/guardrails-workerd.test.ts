@@ -5,24 +5,26 @@
  * A probe Worker runs runaway expressions through the engine's compileExpression and says which
  * guard stopped each; the Worker stays up and answers.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_SEQUENCE } from '../../src/engine/expression.ts'
 import { loadPackage } from '../../src/package/load-package.ts'
 import { readPackageDir } from '../../src/entry/package-files.ts'
+import { startProbeWorker, type ProbeWorker } from '../support/wrangler.ts'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 
 describe('expression guardrails in workerd', () => {
   let dir = ''
-  let worker: { fetch: (url: string, init?: RequestInit) => Promise<Response>; dispose: () => Promise<void> } | undefined
+  let worker: ProbeWorker | undefined
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kinerja-guards-'))
-    await writeFile(
-      join(dir, 'entry.js'),
+    worker = await startProbeWorker(
+      dir,
+      'guardrails-probe',
       `import { compileExpression } from ${JSON.stringify(join(ROOT, 'src/engine/expression.ts'))}
 import { loadPackage } from ${JSON.stringify(join(ROOT, 'src/package/load-package.ts'))}
 export default {
@@ -43,15 +45,6 @@ export default {
 }
 `,
     )
-    await writeFile(join(dir, 'wrangler.json'), JSON.stringify({ name: 'guardrails-probe', main: 'entry.js', compatibility_date: '2026-04-26', compatibility_flags: ['nodejs_compat'] }))
-    process.env.WRANGLER_SEND_METRICS = 'false'
-    const { unstable_startWorker } = await import('wrangler')
-    const w = await unstable_startWorker({
-      config: join(dir, 'wrangler.json'),
-      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist: false, watch: false, logLevel: 'error' },
-    })
-    await w.ready
-    worker = w as unknown as typeof worker
   }, 120_000)
 
   afterAll(async () => {

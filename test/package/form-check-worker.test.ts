@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WORKER_VALIDATORS_DTS, workerValidatorsSource } from '../../scripts/gen-worker-validators.ts'
 import { listPackageDirs, readPackageDir } from '../../src/entry/package-files.ts'
 import * as node from '../../src/package/form-check.ts'
+import { startProbeWorker, type ProbeWorker } from '../support/wrangler.ts'
 import { schemaKey } from '../../src/package/schema-key.ts'
 import type { SchemaCheck } from '../../src/package/loaded-package.ts'
 import { loadPackage } from '../../src/package/load-package.ts'
@@ -495,13 +496,14 @@ describe('no code generation on Workers', () => {
 
 describe('in real workerd (wrangler, code generation forbidden)', () => {
   let dir = ''
-  let dev: { fetch: (url: string, init?: RequestInit) => Promise<Response>; dispose: () => Promise<void> } | undefined
+  let dev: ProbeWorker | undefined
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kinerja-form-check-'))
     // Imports load-package.ts by path, so `#form-check` resolves by kinerja's package.json, as in the real Worker.
-    await writeFile(
-      join(dir, 'entry.js'),
+    dev = await startProbeWorker(
+      dir,
+      'form-check-probe',
       `import { loadPackage } from ${JSON.stringify(join(ROOT, 'src/package/load-package.ts'))}
 export default {
   async fetch(request) {
@@ -517,15 +519,6 @@ export default {
 }
 `,
     )
-    await writeFile(join(dir, 'wrangler.json'), JSON.stringify({ name: 'form-check-probe', main: 'entry.js', compatibility_date: '2026-04-26', compatibility_flags: ['nodejs_compat'] }))
-    process.env.WRANGLER_SEND_METRICS = 'false'
-    const { unstable_startWorker } = await import('wrangler')
-    const w = await unstable_startWorker({
-      config: join(dir, 'wrangler.json'),
-      dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist: false, watch: false, logLevel: 'error' },
-    })
-    await w.ready
-    dev = w as unknown as typeof dev
   }, 120_000)
 
   afterAll(async () => {

@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { expect } from 'vitest'
 import { FIXTURES } from './deliveries.ts'
+import { answerOf } from './http-answer.ts'
 import { bindingInput, buildDelivery, type Assessment, type Role, type WebhookBuilder } from './payloads.ts'
 
 export interface Target {
@@ -30,14 +31,7 @@ export function caller(t: Target): Call {
       headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': opts.type ?? 'application/json' } : {}) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     })
-    const text = await res.text()
-    let data: any = text
-    try {
-      data = JSON.parse(text)
-    } catch {
-      // not JSON: keep the text for the assertion message
-    }
-    return { status: res.status, data }
+    return answerOf(res)
   }
 }
 

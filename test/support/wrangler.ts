@@ -29,3 +29,27 @@ export function runWrangler(args: string[], cwd = ROOT): Promise<string> {
     child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited with ${code}:\n${out}`))))
   })
 }
+
+/** A Worker started in process by wrangler (unstable_startWorker), as the probe tests use it. */
+export interface ProbeWorker {
+  fetch: (url: string, init?: RequestInit) => Promise<Response>
+  dispose: () => Promise<void>
+}
+
+/**
+ * Writes `source` as `<dir>/entry.js` and runs it in real workerd (no inspector, no persistence,
+ * on a free port), for tests that must see what the Workers runtime allows.
+ */
+export async function startProbeWorker(dir: string, name: string, source: string): Promise<ProbeWorker> {
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(join(dir, 'entry.js'), source)
+  await writeFile(join(dir, 'wrangler.json'), JSON.stringify({ name, main: 'entry.js', compatibility_date: '2026-04-26', compatibility_flags: ['nodejs_compat'] }))
+  process.env.WRANGLER_SEND_METRICS = 'false'
+  const { unstable_startWorker } = await import('wrangler')
+  const w = await unstable_startWorker({
+    config: join(dir, 'wrangler.json'),
+    dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist: false, watch: false, logLevel: 'error' },
+  })
+  await w.ready
+  return w as unknown as ProbeWorker
+}

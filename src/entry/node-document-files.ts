@@ -26,6 +26,8 @@ import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import type { Adapter } from 'lowdb'
 import { checkDocumentPath, type DocumentFiles } from '../store/document-files.ts'
+import { isPackedFolder } from '../store/lowdb-store.ts'
+import { documentPacks } from './document-packs.ts'
 import { lockDataFolder, unlockDataFolder } from './data-folder-lock.ts'
 import { openJournal, readJournal, removeLeftovers, removeSegments, syncFolder, type Journal } from './node-journal.ts'
 
@@ -38,6 +40,8 @@ export interface NodeDocumentFilesOptions {
   checkpointMs?: number
   /** Told when opening found a journal whose last batch a crash cut short. */
   warn?: (message: string, data?: Record<string, unknown>) => void
+  /** Folders whose documents are kept in packs (document-packs.ts); the lowdb store's receipts by default. */
+  packed?: (folder: string) => boolean
 }
 
 export interface NodeDocumentFiles extends DocumentFiles {
@@ -149,6 +153,8 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
   /** Files a checkpoint wrote whose sync failed: the next checkpoint syncs them again. */
   const unsynced = new Set<string>()
   const madeFolders = new Set<string>()
+  const packs = documentPacks(root, { readOnly, holds: options.packed ?? isPackedFolder })
+  const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')))
 
   async function writeFile(file: string, text: string): Promise<void> {
     const folder = dirname(file)
@@ -171,8 +177,11 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
     }
   }
 
-  /** Writes `docs` to their files and makes them durable (with whatever an earlier sync missed). */
-  async function writeDurably(docs: [string, string][], parallel: number): Promise<void> {
+  /** Writes `docs` to their files or packs and makes them durable (with whatever an earlier sync missed). */
+  async function writeDurably(all: [string, string][], parallel: number): Promise<void> {
+    const packed = all.filter(([path]) => packs.holds(folderOf(path)))
+    const docs = packed.length === 0 ? all : all.filter(([path]) => !packs.holds(folderOf(path)))
+    for (const file of await packs.append(packed)) unsynced.add(file)
     await eachLimit(docs, parallel, async ([path, text]) => {
       const file = fileOf(path)
       await writeFile(file, text)
@@ -322,7 +331,9 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
           let entry = overlay.get(path)
           while (entry && entry.state !== 'durable') entry = entry.prev
           let text: string
+          const packed = entry || !packs.holds(folderOf(path)) ? undefined : await packs.read(path)
           if (entry) text = entry.text
+          else if (packed !== undefined) text = packed
           else {
             try {
               text = await readFile(file, 'utf8')
@@ -373,6 +384,8 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
       } catch (e) {
         if (!isMissing(e)) throw e
       }
+      const clean = prefix.slice(0, -1)
+      if (packs.holds(clean)) for (const name of await packs.names(clean)) names.add(name)
       for (const path of overlay.keys()) {
         if (path.startsWith(prefix) && !path.includes('/', prefix.length)) names.add(path.slice(prefix.length))
       }

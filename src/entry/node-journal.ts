@@ -47,11 +47,11 @@ export function encodeRecord(path: string, text: string): Buffer {
 }
 
 /**
- * The whole records at the start of `bytes`. `torn` is true when non-zero bytes follow them: a
+ * Walks the whole records at the start of `bytes`, calling `each` with a record's payload, where
+ * it starts and its size. Returns where they end; `torn` is true when non-zero bytes follow them: a
  * batch cut short by a crash (or a damaged disk), which is ignored.
  */
-export function decodeRecords(bytes: Buffer): { records: JournalRecord[]; end: number; torn: boolean } {
-  const records: JournalRecord[] = []
+function walkRecords(bytes: Buffer, each: (payload: Buffer, pathBytes: number, at: number, size: number) => void): { end: number; torn: boolean } {
   let pos = 0
   while (pos + HEADER <= bytes.length) {
     const length = bytes.readUInt32LE(pos)
@@ -61,7 +61,7 @@ export function decodeRecords(bytes: Buffer): { records: JournalRecord[]; end: n
     if (crc32(payload) !== bytes.readUInt32LE(pos + 4)) break
     const pathBytes = payload.readUInt32LE(0)
     if (pathBytes === 0 || pathBytes > length - 4) break
-    records.push({ path: payload.toString('utf8', 4, 4 + pathBytes), text: payload.toString('utf8', 4 + pathBytes) })
+    each(payload, pathBytes, pos, HEADER + length)
     pos += HEADER + length
   }
   let torn = false
@@ -71,7 +71,23 @@ export function decodeRecords(bytes: Buffer): { records: JournalRecord[]; end: n
       break
     }
   }
-  return { records, end: pos, torn }
+  return { end: pos, torn }
+}
+
+/** The whole records at the start of `bytes` (see walkRecords for `end` and `torn`). */
+export function decodeRecords(bytes: Buffer): { records: JournalRecord[]; end: number; torn: boolean } {
+  const records: JournalRecord[] = []
+  const { end, torn } = walkRecords(bytes, (payload, pathBytes) => {
+    records.push({ path: payload.toString('utf8', 4, 4 + pathBytes), text: payload.toString('utf8', 4 + pathBytes) })
+  })
+  return { records, end, torn }
+}
+
+/** Where each whole record at the start of `bytes` is, and its path, without decoding its text. */
+export function recordSpans(bytes: Buffer): { spans: { path: string; at: number; size: number }[]; end: number; torn: boolean } {
+  const spans: { path: string; at: number; size: number }[] = []
+  const { end, torn } = walkRecords(bytes, (payload, pathBytes, at, size) => spans.push({ path: payload.toString('utf8', 4, 4 + pathBytes), at, size }))
+  return { spans, end, torn }
 }
 
 const SEGMENT = /^(\d{12})\.log$/

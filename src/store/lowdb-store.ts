@@ -25,6 +25,12 @@ import type {
 } from './records.ts'
 import type { InstanceFilter, NewEvent, Store } from './store.ts'
 
+/**
+ * The folders whose documents are many, small and written once or twice (the raw receipts): a
+ * driver that can keep such documents together (node-document-files.ts packs) does so for these.
+ */
+export const isPackedFolder = (folder: string): boolean => /^cycles\/[^/]+\/receipts$/.test(folder)
+
 interface InstanceDoc {
   instance: Instance
   events: InstanceEvent[]

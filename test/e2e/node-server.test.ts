@@ -39,9 +39,12 @@ describe('the Node server with lowdb on disk', () => {
     expect(before.receipts).toHaveLength(run.delivered)
 
     await stopServer(server.child)
-    // The data lives in many small files, not one (a clean stop writes out what the journal held).
-    const files = await readdir(dataDir, { recursive: true })
-    expect(files.filter((f) => String(f).endsWith('.json')).length).toBeGreaterThan(run.delivered)
+    // A clean stop writes out what the journal held: the instances one file each, the receipts in
+    // their cycle's packs; no journal is left to replay.
+    const files = (await readdir(dataDir, { recursive: true })).map(String)
+    expect(files.filter((f) => /^\.journal\/.*\.log$/.test(f))).toEqual([])
+    expect(files.filter((f) => /\/instances\/[^/]+\.json$/.test(f)).length).toBeGreaterThanOrEqual(2)
+    expect(files.filter((f) => /\/receipts\/\.pack-\d+\.log$/.test(f))).toEqual([`cycles/${run.cycle}/receipts/.pack-000001.log`])
     server = await startServer(dataDir, ADMIN, env)
     child = server.child
     call = caller({ url: server.url, admin: ADMIN })

@@ -255,6 +255,69 @@ describe('checkpoints', () => {
   })
 })
 
+describe('packed folders', () => {
+  const packed = (folder: string) => folder === 'r'
+  const packFiles = async (dir: string) => (await readdir(join(dir, 'r'))).sort()
+
+  it('keep a checkpoint\'s documents in one append-only pack, the newest version read back after a restart', async () => {
+    const dir = await tempDir()
+    const files = nodeDocumentFiles(dir, { packed })
+    await files.adapter('r/a.json').write({ v: 1 })
+    await files.adapter('r/b.json').write({ b: true })
+    await files.adapter('other.json').write({ o: 1 })
+    await files.checkpoint()
+    await files.adapter('r/a.json').write({ v: 2 })
+    await files.close()
+    expect(await packFiles(dir)).toEqual(['.pack-000001.log'])
+    expect(await readFile(join(dir, 'other.json'), 'utf8')).toBe('{"o":1}')
+    const again = nodeDocumentFiles(dir, { packed })
+    expect(await again.list('r')).toEqual(['a.json', 'b.json'])
+    expect(await again.adapter('r/a.json').read()).toEqual({ v: 2 })
+    expect(await again.adapter('r/b.json').read()).toEqual({ b: true })
+    expect(await again.adapter('r/none.json').read()).toBeNull()
+    await again.close()
+  })
+
+  it('cut back a pack whose tail a crash tore, and the journal puts back what it held', async () => {
+    const dir = await tempDir()
+    const first = nodeDocumentFiles(dir, { packed })
+    await first.adapter('r/a.json').write({ a: 1 })
+    await first.checkpoint()
+    await first.adapter('r/c.json').write({ c: 1 })
+    // The checkpoint that would have packed c.json was cut short half-way through its record.
+    const record = encodeRecord('r/c.json', '{"c":1}')
+    await appendFile(join(dir, 'r', '.pack-000001.log'), record.subarray(0, record.length - 3))
+    const reader = nodeDocumentFiles(dir, { packed, readOnly: true })
+    expect(await reader.adapter('r/a.json').read()).toEqual({ a: 1 })
+    const second = nodeDocumentFiles(dir, { packed })
+    expect(await second.adapter('r/c.json').read()).toEqual({ c: 1 })
+    await second.close()
+    const pack = decodeRecords(await readFile(join(dir, 'r', '.pack-000001.log')))
+    expect(pack.torn).toBe(false)
+    expect(pack.records.map((r) => r.path)).toEqual(['r/a.json', 'r/c.json'])
+    const third = nodeDocumentFiles(dir, { packed })
+    expect(await third.list('r')).toEqual(['a.json', 'c.json'])
+    expect(await third.adapter('r/c.json').read()).toEqual({ c: 1 })
+    await third.close()
+  })
+
+  it('still read documents written one file each before packs, a newer packed version winning', async () => {
+    const dir = await tempDir()
+    await mkdir(join(dir, 'r'))
+    await writeFile(join(dir, 'r', 'old.json'), '{"v":"file"}')
+    await writeFile(join(dir, 'r', 'kept.json'), '{"k":1}')
+    const files = nodeDocumentFiles(dir, { packed })
+    expect(await files.list('r')).toEqual(['kept.json', 'old.json'])
+    await files.adapter('r/old.json').write({ v: 'packed' })
+    await files.close()
+    const again = nodeDocumentFiles(dir, { packed })
+    expect(await again.adapter('r/old.json').read()).toEqual({ v: 'packed' })
+    expect(await again.adapter('r/kept.json').read()).toEqual({ k: 1 })
+    expect(await again.list('r')).toEqual(['kept.json', 'old.json'])
+    await again.close()
+  })
+})
+
 describe('a second opener of the folder', () => {
   it('in this process takes over: it sees every write, and the first refuses writes from then on', async () => {
     const dir = await tempDir()

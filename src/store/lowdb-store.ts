@@ -18,7 +18,7 @@
  */
 import { Low } from 'lowdb'
 import { AppError, VersionConflict } from '../errors.ts'
-import { copy } from './copy.ts'
+import { copy, copyOver } from './copy.ts'
 import { docName, idOfDocName, type DocumentFiles } from './document-files.ts'
 import type {
   ApiKey, Binding, Cycle, Instance, InstanceEvent, Office, OutboxMessage, OutboxStatus, PackageVersion, Receipt, ReceiptStatus, RosterEntry,
@@ -314,7 +314,7 @@ export async function createLowdbStore(files: DocumentFiles): Promise<Store> {
       const { instance: stored, events } = doc.data
       if (stored.rev !== expectedRev) throw new VersionConflict(`Instance ${instance.id}`, expectedRev, stored.rev)
       // The file lives in its cycle's folder: an instance never moves to another cycle.
-      const next = { ...copy(instance), cycle: stored.cycle, rev: expectedRev + 1 }
+      const next = { ...copyOver(instance, stored), cycle: stored.cycle, rev: expectedRev + 1 }
       await replace(doc, { instance: next, events: [...events, ...stamp(instance.id, events.length, added)] })
       // What is stored is a copy; the answer is built on the caller's own object (changing it
       // changes only that), which saves a second deep copy of the largest record per commit.

@@ -18,7 +18,7 @@ import type {
   RosterEntry,
 } from './records.ts'
 import type { InstanceFilter, NewEvent, Store } from './store.ts'
-import { copy } from './copy.ts'
+import { copy, copyOver } from './copy.ts'
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -145,7 +145,7 @@ export function createMemoryStore(): Store {
       const stored = instances.get(instance.id)
       if (!stored) throw new AppError('not-found', `No instance ${instance.id}`)
       if (stored.rev !== expectedRev) throw new VersionConflict(`Instance ${instance.id}`, expectedRev, stored.rev)
-      const next = { ...copy(instance), cycle: stored.cycle, rev: expectedRev + 1 }
+      const next = { ...copyOver(instance, stored), cycle: stored.cycle, rev: expectedRev + 1 }
       const trail = events.get(instance.id) ?? []
       instances.set(instance.id, next)
       events.set(instance.id, [...trail, ...stamp(instance.id, trail.length, added)])

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { copy } from '../../src/store/copy.ts'
+import { copy, copyOver } from '../../src/store/copy.ts'
 
 describe('copy (the store\'s deep copy of records)', () => {
   it('gives an equal record that shares nothing changeable with the original', () => {
@@ -25,5 +25,23 @@ describe('copy (the store\'s deep copy of records)', () => {
     const out = copy({ at })
     expect(out.at).toEqual(at)
     expect(out.at).not.toBe(at)
+  })
+
+  it('copyOver reuses what the new record shares with the stored one, and copies what the caller made', () => {
+    const earlier = { rater: '1', answers: { q1: 4 } }
+    const stored = { id: 'i1', rev: 1, responses: { peer: [earlier] }, explanations: { gap: { value: 1 } }, vars: { skor: 80 } }
+    const added = { rater: '2', answers: { q1: 5 } }
+    const next = { ...stored, responses: { peer: [...stored.responses.peer, added] }, explanations: { ...stored.explanations, skor: { value: 2 } }, vars: { skor: 81 } }
+    const out = copyOver(next, stored)
+    expect(out).toStrictEqual(next)
+    expect(out.responses.peer[0]).toBe(earlier)
+    expect(out.explanations.gap).toBe(stored.explanations.gap)
+    // What the caller made is a copy: changing it afterwards changes nothing stored.
+    expect(out.responses.peer[1]).not.toBe(added)
+    added.answers.q1 = 1
+    next.vars.skor = 0
+    expect(out.responses.peer[1]!.answers.q1).toBe(5)
+    expect(out.vars.skor).toBe(81)
+    expect(out.responses).not.toBe(stored.responses)
   })
 })

@@ -50,6 +50,23 @@ function withoutIdentity(identity: Set<string> | undefined, answers: Record<stri
 }
 
 /**
+ * `obj[key]` made by `make` when first read, then kept: most formulas read a role's answers through
+ * $means, not here, and copying every answer without its identity fields for each transition was a
+ * few per cent of scoring.
+ */
+function lazily(obj: Record<string, unknown>, key: string, make: () => unknown): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make()
+      Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
+      return value
+    },
+  })
+}
+
+/**
  * `responses` holds answers only: the rater's NIP never reaches a formula, so no formula (and no
  * report built from one) can attribute an anonymous answer.
  */
@@ -67,7 +84,8 @@ export function buildContext(
     // Below an anonymous role's threshold no formula sees its answers, as with $means.
     const def = pkg.workflow.roles[role]
     const hidden = def?.anonymous === true && list.length < (def.threshold ?? DEFAULT_THRESHOLD)
-    responses[role] = hidden ? [] : list.map((r) => withoutIdentity(identity.get(r.form), r.answers))
+    if (hidden) responses[role] = []
+    else lazily(responses, role, () => list.map((r) => withoutIdentity(identity.get(r.form), r.answers)))
   }
   const context: Record<string, unknown> = {
     employee,

@@ -48,6 +48,9 @@ function record(run: Run, name: string, state: State): void {
   i.deadlines = deadlines
 }
 
+/** A choice's pointer, worked out once per package (the choice is the key). */
+const choicePointers = new WeakMap<object, string>()
+
 /** Runs the state just entered; returns the state to go to next, or null to wait or stop. */
 async function runStep(run: Run, name: string, state: State): Promise<string | null> {
   switch (state.type) {
@@ -55,8 +58,11 @@ async function runStep(run: Run, name: string, state: State): Promise<string | n
       await runAssign(run, name, state.assign, ['states', name, 'assign'])
       return state.next
     case 'choice':
-      for (const [i, choice] of state.choices.entries()) {
-        const expr = expressionAt(run.pkg, toPointer(['states', name, 'choices', i, 'when']), choice.when)
+      for (let i = 0; i < state.choices.length; i++) {
+        const choice = state.choices[i]!
+        let pointer = choicePointers.get(choice)
+        if (pointer === undefined) choicePointers.set(choice, (pointer = toPointer(['states', name, 'choices', i, 'when'])))
+        const expr = expressionAt(run.pkg, pointer, choice.when)
         if (truthy(await evaluate(run, expr))) return choice.next
       }
       return state.default

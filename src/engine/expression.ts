@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts'
 import type { CompiledExpression } from '../package/loaded-package.ts'
 import { builtins, loadBuiltins } from './fast-eval/builtins.ts'
 import { compileFast } from './fast-eval/compile.ts'
+import { GuardTrip } from './fast-eval/values.ts'
 import { HistoryNeeded } from './types.ts'
 
 /** Deepest nesting of evaluation frames (non-tail recursion overflows here first). */
@@ -74,11 +75,11 @@ export class ExpressionSyntaxError extends Error {
   readonly file: string
   readonly pointer: string
 
-  constructor(fault: JsonataFault, source: string, where: { file: string; pointer: string }) {
+  constructor(fault: JsonataFault, source: string, where: { file: string; pointer: string }, options?: ErrorOptions) {
     const position = startOffset(source, fault)
     const { line, column } = lineColumn(source, position)
     const at = source.includes('\n') ? `line ${line}, column ${column}` : `column ${column}`
-    super(`${where.file} ${where.pointer}: ${fault.message ?? 'syntax error'} (${fault.code ?? 'S0000'} at ${at})`)
+    super(`${where.file} ${where.pointer}: ${fault.message ?? 'syntax error'} (${fault.code ?? 'S0000'} at ${at})`, options)
     this.name = 'ExpressionSyntaxError'
     this.code = fault.code ?? 'S0000'
     this.position = position
@@ -100,20 +101,33 @@ const isFunctionValue = (v: unknown): boolean =>
  * their closure, which is cyclic and must not reach the store), no NaN/Infinity.
  */
 export function toPlain(value: unknown): unknown {
-  if (value === null || typeof value !== 'object') {
-    if (typeof value === 'function') return undefined
-    if (typeof value === 'number' && !Number.isFinite(value)) return undefined
-    return value
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return value
+    case 'number':
+      return Number.isFinite(value) ? value : undefined
+    case 'function':
+      return undefined
+    case 'object':
+      break
+    default:
+      return value
   }
-  if (isFunctionValue(value)) return undefined
+  if (value === null) return null
   if (Array.isArray(value)) {
     const out = new Array(value.length)
     for (let i = 0; i < value.length; i++) out[i] = toPlain(value[i]) ?? null
     return out
   }
-  const out: Record<string, unknown> = {}
+  if (isFunctionValue(value)) return undefined
   const source = value as Record<string, unknown>
-  for (const k of Object.keys(source)) {
+  const out: Record<string, unknown> = {}
+  // for-in with an own-property check reads the keys Object.keys would, without a list of them
+  // for every object of every result.
+  for (const k in source) {
+    if (!Object.prototype.hasOwnProperty.call(source, k)) continue
     const plain = toPlain(source[k])
     if (plain !== undefined) out[k] = plain
   }
@@ -154,7 +168,9 @@ export function compileExpression(source: string, where: { file: string; pointer
   try {
     expr = jsonata(source, GUARDS)
   } catch (e) {
-    throw new ExpressionSyntaxError(asFault(e), source, where)
+    // The parser recurses: nesting deeper than the stack allows reads as jsonata's S0000, with
+    // the RangeError kept as the cause so the loader can say what to do about it.
+    throw new ExpressionSyntaxError(asFault(e), source, where, e instanceof RangeError ? { cause: e } : undefined)
   }
   const ast = expr.ast()
   rememberAst(source, ast)
@@ -199,8 +215,9 @@ export function compileExpression(source: string, where: { file: string; pointer
     async evaluate(context, bindings) {
       if (fast) {
         if (!builtins()) await loadBuiltins()
-        // The synchronous evaluator answers when it can; anything it does not cover, any error and
-        // any guardrail hands the evaluation to jsonata, so every failure reads as jsonata's own.
+        // The synchronous evaluator answers when it can; anything it does not cover and any error
+        // hands the evaluation to jsonata, so every failure reads as jsonata's own. A guardrail is
+        // final: jsonata would only spend the same budget again, a hundred times slower.
         let value: unknown
         let done = false
         try {
@@ -208,6 +225,7 @@ export function compileExpression(source: string, where: { file: string; pointer
           done = !isFunctionValue(value)
         } catch (e) {
           if (e instanceof HistoryNeeded) throw e
+          if (e instanceof GuardTrip) throw fail({ code: e.code })
           done = false
         }
         if (done) {
@@ -246,19 +264,43 @@ function rememberAst(source: string, ast: unknown): void {
 interface AstNode {
   type?: string
   value?: unknown
+  position?: number
   lhs?: unknown
   rhs?: unknown
   body?: unknown
+  procedure?: unknown
+  arguments?: unknown[]
+}
+
+/** The parse tree of `source` (the one compileExpression made, when it did); undefined if it does not parse. */
+function parseTree(source: string): unknown {
+  const ast = parsed.get(source)
+  if (ast !== undefined) return ast
+  try {
+    return jsonata(source).ast()
+  } catch {
+    return undefined
+  }
 }
 
 const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null
 
-/** Every node below `root` (the AST is a tree, but guard against shared nodes anyway). */
-function* walk(root: unknown, seen = new Set<unknown>()): Generator<AstNode> {
-  if (!isNode(root) || seen.has(root)) return
-  seen.add(root)
-  if (!Array.isArray(root)) yield root
-  for (const child of Object.values(root)) if (isNode(child)) yield* walk(child, seen)
+/**
+ * Every node below `root`, parents before children (the AST is a tree, but guard against shared
+ * nodes anyway). An explicit stack, not recursion: a tree as deep as jsonata's parser accepts
+ * must not overflow the checks that walk it.
+ */
+function* walk(root: unknown): Generator<AstNode> {
+  const seen = new Set<unknown>()
+  const todo: unknown[] = [root]
+  while (todo.length > 0) {
+    const node = todo.pop()
+    if (!isNode(node) || seen.has(node)) continue
+    seen.add(node)
+    if (!Array.isArray(node)) yield node
+    const children = Object.values(node)
+    for (let i = children.length - 1; i >= 0; i--) if (isNode(children[i])) todo.push(children[i])
+  }
 }
 
 /**
@@ -268,14 +310,8 @@ function* walk(root: unknown, seen = new Set<unknown>()): Generator<AstNode> {
  * body counts as a call, since `$map(xs, $f)` recurses just the same.
  */
 export function recursiveFunctions(source: string): string[] {
-  let ast: unknown = parsed.get(source)
-  if (ast === undefined) {
-    try {
-      ast = jsonata(source).ast()
-    } catch {
-      return []
-    }
-  }
+  const ast = parseTree(source)
+  if (ast === undefined) return []
   const calls = new Map<string, Set<string>>()
   for (const node of walk(ast)) {
     if (node.type !== 'bind' || !isNode(node.lhs) || node.lhs.type !== 'variable') continue
@@ -298,4 +334,54 @@ export function recursiveFunctions(source: string): string[] {
     return false
   }
   return [...calls.keys()].filter(reachesItself)
+}
+
+/** A function that applies one of its parameters to itself: `function($f) { $f($f) }`. */
+export interface SelfApplication {
+  /** The parameter's name, without the `$`. */
+  name: string
+  /** 0-based offset in the source where the self-application (`$f(`) starts. */
+  offset: number
+}
+
+/** `node` is the variable `$name`. */
+const isVariable = (node: unknown, name: string): boolean => isNode(node) && node.type === 'variable' && node.value === name
+
+/**
+ * Self-applications in the expression: `$y := function($f) { $f($f) }; $y($y)` recurses without
+ * naming itself, so recursiveFunctions does not see it, and a time limit cannot stop it on Workers
+ * either. A function calling an argument on other values (`function($f, $x) { $f($x) }`) is an
+ * ordinary higher-order function and is not reported.
+ */
+export function selfApplications(source: string): SelfApplication[] {
+  const ast = parseTree(source)
+  if (ast === undefined) return []
+  const found = new Map<number, SelfApplication>()
+  for (const lambda of walk(ast)) {
+    if (lambda.type !== 'lambda' || !Array.isArray(lambda.arguments)) continue
+    const params = lambda.arguments.filter(isNode).map((a) => String(a.value))
+    if (params.length === 0) continue
+    for (const node of walk(lambda.body)) {
+      // `$f($f)`, `$f(x, $f)`, `$f($f, ?)`, and `$f ~> $f` / `$f ~> $f()`.
+      let callee: unknown
+      let passesItself: (name: string) => boolean
+      if ((node.type === 'function' || node.type === 'partial') && Array.isArray(node.arguments)) {
+        const args = node.arguments
+        callee = node.procedure
+        passesItself = (name) => args.some((a) => isVariable(a, name))
+      } else if (node.type === 'apply') {
+        const rhs = node.rhs as AstNode | undefined
+        callee = rhs?.type === 'function' || rhs?.type === 'partial' ? rhs.procedure : rhs
+        passesItself = (name) => isVariable(node.lhs, name)
+      } else continue
+      for (const name of params) {
+        if (!isVariable(callee, name) || !passesItself(name)) continue
+        // jsonata's positions point just past a token; `$name` starts the call.
+        const start = node.type === 'apply' ? (node.lhs as AstNode) : (callee as AstNode)
+        const offset = Math.max(0, (start.position ?? 0) - name.length - 1)
+        found.set(offset, { name, offset })
+      }
+    }
+  }
+  return [...found.values()].sort((a, b) => a.offset - b.offset)
 }

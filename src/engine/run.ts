@@ -105,7 +105,10 @@ export function answersChanged(run: Run): void {
 
 /** Like `evaluate`, for a place where a value is required: yielding nothing fails the state. */
 export async function evaluateRequired(run: Run, expr: CompiledExpression, what: string, action?: ActionContext): Promise<unknown> {
-  const value = await evaluate(run, expr, action)
+  return required(await evaluate(run, expr, action), expr, what)
+}
+
+function required(value: unknown, expr: CompiledExpression, what: string): unknown {
   if (value === undefined) {
     throw new WorkflowFailure('expression-failed', `${expr.file} ${expr.pointer}: ${what} yielded nothing, but a value is required`)
   }
@@ -127,7 +130,8 @@ export async function runAssign(run: Run, state: string, assign: Assign, base: (
   if (!entries) assignPointers.set(assign, (entries = Object.entries(assign).map(([name, value]) => ({ name, value, pointer: toPointer([...base, name]) }))))
   for (const { name, value, pointer } of entries) {
     const expr = expressionAt(run.pkg, pointer, value)
-    const result = await evaluateRequired(run, expr, `'${name}'`, action)
+    // Not through evaluateRequired: one promise less per variable.
+    const result = required(await evaluate(run, expr, action), expr, `'${name}'`)
     run.instance.vars[name] = result
     assigned[name] = result
     run.instance.explanations[name] = {

@@ -2,10 +2,11 @@
  * Compiles every JSONata expression of a workflow (states and cycle rules) once, when the package
  * loads. A syntax error is reported at the exact character: inside the JSON string of
  * workflow.json (escapes counted) or in the .jsonata file an assign or a check points to.
- * Recursive functions are refused, because deployed Workers freeze the clock and no time limit
- * could stop them there.
+ * Recursive functions, and functions that apply an argument to itself (`$f($f)`, recursion without
+ * a name), are refused, because deployed Workers freeze the clock and no time limit could stop
+ * them there.
  */
-import { compileExpression, ExpressionSyntaxError, recursiveFunctions } from '../engine/expression.ts'
+import { compileExpression, ExpressionSyntaxError, recursiveFunctions, selfApplications } from '../engine/expression.ts'
 import type { Workflow } from '../generated/types.ts'
 import { joinPointer } from '../json/json-pointer.ts'
 import { locateOffset, type JsonLocation } from '../json/text-position.ts'
@@ -65,8 +66,9 @@ function jsonataMessage(e: ExpressionSyntaxError): string {
 }
 
 /**
- * An expression nested so deeply (thousands of brackets) that a recursive step of compiling or
- * checking it ran out of stack: a problem of the package like any other, not a crash of the loader.
+ * An expression nested so deeply (thousands of brackets) that jsonata's parser or the compiler of
+ * the synchronous evaluator ran out of stack: a problem of the package like any other, not a
+ * crash of the loader. (The checks after them walk the tree without recursing.)
  */
 const tooDeep = (e: RangeError) => `the expression is nested too deeply to compile (${e.message}): split it into smaller parts`
 
@@ -90,6 +92,7 @@ export function compileExpressions(wf: Workflow, files: Record<string, string>, 
     } catch (e) {
       if (e instanceof RangeError) fault = { message: tooDeep(e), offset: 0 }
       else if (!(e instanceof ExpressionSyntaxError)) throw e
+      else if (e.cause instanceof RangeError) fault = { message: tooDeep(e.cause), offset: 0 }
       else fault = { message: `JSONata syntax error ${e.code}: ${jsonataMessage(e)}`, offset: e.position }
     }
     if (s.file !== WORKFLOW_FILE && reported.has(s.file)) continue
@@ -98,21 +101,21 @@ export function compileExpressions(wf: Workflow, files: Record<string, string>, 
       problems.error(s.file, s.pointer, fault.message + inFile, where(s, fault.offset))
       continue
     }
-    let recursive: string[]
-    try {
-      recursive = recursiveFunctions(s.text)
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e
-      problems.error(s.file, s.pointer, tooDeep(e) + inFile, where(s, 0))
-      continue
-    }
-    for (const f of recursive) {
+    for (const f of recursiveFunctions(s.text)) {
       const definition = new RegExp(`\\$${f.slice(f.startsWith('$') ? 1 : 0)}\\s*:=`).exec(s.text)
       problems.error(
         s.file,
         s.pointer,
         `recursive function $${f.replace(/^\$/, '')}: recursion cannot be bounded on Workers; rewrite it with $map/$reduce${inFile}`,
         where(s, definition?.index ?? 0),
+      )
+    }
+    for (const { name, offset } of selfApplications(s.text)) {
+      problems.error(
+        s.file,
+        s.pointer,
+        `function applies its argument $${name} to itself ($${name}($${name})): that recursion cannot be bounded on Workers; rewrite it with $map/$reduce${inFile}`,
+        where(s, offset),
       )
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileExpression, ExpressionSyntaxError, recursiveFunctions } from '../../src/engine/expression.ts'
+import { compileExpression, ExpressionSyntaxError, MAX_DEPTH, MAX_SEQUENCE, MAX_STEPS, recursiveFunctions, selfApplications } from '../../src/engine/expression.ts'
 import { AppError } from '../../src/errors.ts'
 
 const where = { file: 'workflow.json', pointer: '/states/score/assign/total' }
@@ -87,6 +87,29 @@ describe('compileExpression', () => {
     expect((await failure('$count([1..5000000])')).detail).toMatch(/sequence would exceed/)
   })
 
+  // A guard that trips is the answer: re-running the formula in jsonata took about 2 s more each time.
+  it('stops a self-applying function at the depth guard at once, without running it again', async () => {
+    const started = performance.now()
+    const e = await failure('($y := function($f) { $f($f) }; $y($y))')
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(e.code).toBe('expression-failed')
+    expect(e.detail).toBe(`workflow.json /states/score/assign/total: the expression nests deeper than ${MAX_DEPTH} levels (a function that calls itself without end?) (D1011)`)
+  })
+
+  it('stops a heavy formula at the sequence guard at once', async () => {
+    const started = performance.now()
+    const e = await failure('[1..90000].([1..50])')
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(e.detail).toBe(`workflow.json /states/score/assign/total: a sequence would exceed ${MAX_SEQUENCE} items (D2015)`)
+  })
+
+  it('stops a loop that builds no sequence, by its step budget, well within a second', async () => {
+    const started = performance.now()
+    const e = await failure('$sum([1..99999].($x := $; $x * 2 + 1 - $x))')
+    expect(performance.now() - started).toBeLessThan(1000)
+    expect(e.detail).toBe(`workflow.json /states/score/assign/total: the expression took more than ${MAX_STEPS} evaluation steps (an endless loop?) (K1001)`)
+  })
+
   it('keeps separate step budgets for evaluations running at the same time', async () => {
     const e = compileExpression('$sum([1..1000].($ * 2))', where)
     const results = await Promise.all(Array.from({ length: 50 }, () => e.evaluate({})))
@@ -112,5 +135,32 @@ describe('recursiveFunctions', () => {
 
   it('finds none in an ordinary formula', () => {
     expect(recursiveFunctions('$sum(responses.self.integritas_1) / $count(responses.self)')).toEqual([])
+  })
+
+  it('checks an expression nested as deeply as jsonata parses without running out of stack', () => {
+    // 1,500 nested objects: jsonata parses them; the recursive walk of the tree overflowed.
+    const deep = `${'{"a":'.repeat(1500)}( $f := function($n) { $f($n) }; $f(1) )${'}'.repeat(1500)}`
+    expect(recursiveFunctions(deep)).toEqual(['f'])
+    expect(selfApplications(`${'{"a":'.repeat(1500)}1${'}'.repeat(1500)}`)).toEqual([])
+  })
+})
+
+describe('selfApplications', () => {
+  it('finds a function that applies its argument to itself, at the call', () => {
+    const source = '($y := function($f) { $f($f) }; $y($y))'
+    expect(selfApplications(source)).toEqual([{ name: 'f', offset: source.indexOf('$f($f)') }])
+  })
+
+  it('finds it however the argument is passed back: among others, partially, or through ~>', () => {
+    expect(selfApplications('function($f, $n) { $f(1, $f) }').map((s) => s.name)).toEqual(['f'])
+    expect(selfApplications('function($f) { $f($f, ?) }').map((s) => s.name)).toEqual(['f'])
+    expect(selfApplications('function($f) { $f ~> $f() }').map((s) => s.name)).toEqual(['f'])
+    expect(selfApplications('function($g) { function($x) { $g($g)($x) } }').map((s) => s.name)).toEqual(['g'])
+  })
+
+  it('finds none in ordinary higher-order functions', () => {
+    expect(selfApplications('function($f, $x) { $f($x) }')).toEqual([])
+    expect(selfApplications('function($f, $xs) { $f($map($xs, $f)) }')).toEqual([])
+    expect(selfApplications('$map([1, 2], function($v) { $v * 2 })')).toEqual([])
   })
 })

@@ -133,7 +133,7 @@ describe('the synchronous JSONata evaluator', () => {
     expect((await jsonataValue(src, {})).error).toContain('D1011')
   })
 
-  it('stops a runaway expression at the same guardrails and lets jsonata word the error', async () => {
+  it('stops a runaway expression at its guardrails, with the guard\'s error and no second run in jsonata', async () => {
     const e = await compileExpression('[1..5000].([1..50])', where)
       .evaluate({})
       .then(() => undefined, (err) => err)

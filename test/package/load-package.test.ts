@@ -305,6 +305,32 @@ describe('loadPackage: JSONata expressions', () => {
       `workflow.json:${where(files['workflow.json']!, '$f :=')}  /states/score/assign/total  recursive function $f: recursion cannot be bounded on Workers; rewrite it with $map/$reduce`,
     )
   })
+
+  it('refuses a function that applies its argument to itself, pointing at the call', async () => {
+    const files = edit('workflow.json', (w) => (w.states.score.assign.total = '($y := function($f) { $f($f) }; $y($y))'))
+    expect(await only(files)).toBe(
+      `workflow.json:${where(files['workflow.json']!, '$f($f)')}  /states/score/assign/total  function applies its argument $f to itself ($f($f)): that recursion cannot be bounded on Workers; rewrite it with $map/$reduce`,
+    )
+  })
+
+  it('refuses a self-application in a .jsonata file at its line, as the fixed-point combinator writes it', async () => {
+    const source = '(\n  $fix := function($g) {\n    function($x) { $g($g)($x) }\n  };\n  $fix($fix)(1)\n)\n'
+    const files = { ...miniPackage(), 'gaps.jsonata': source }
+    expect(await only(files)).toBe(
+      `gaps.jsonata:${where(source, '$g($g)')}  /states/score/assign/gaps  function applies its argument $g to itself ($g($g)): that recursion cannot be bounded on Workers; rewrite it with $map/$reduce (used by workflow.json /states/score/assign/gaps)`,
+    )
+    expect(where(source, '$g($g)')).toBe('3:20')
+  })
+
+  it('reports an expression too deep for jsonata\'s parser as nested too deeply, not as a syntax error', async () => {
+    const files = { ...miniPackage(), 'gaps.jsonata': `${'('.repeat(5000)}1${')'.repeat(5000)}` }
+    expect(await only(files)).toMatch(/^gaps\.jsonata:1:1 {2}\/states\/score\/assign\/gaps {2}the expression is nested too deeply to compile \(.*\): split it into smaller parts/)
+  })
+
+  it('accepts a function that calls its argument on other values', async () => {
+    const files = edit('workflow.json', (w) => (w.states.score.assign.total = '($twice := function($f, $x) { $f($f($x)) }; $twice(function($n) { $n + 1 }, 1))'))
+    expect(await problems(files)).toEqual([])
+  })
 })
 
 describe('loadPackage: versions', () => {

@@ -5,7 +5,7 @@
  * may take a regex) are ported here, for the plain cases, and bail otherwise.
  */
 import jsonata from 'jsonata'
-import { arity, bail, boolean, createSeq, isArrayOfNumbers, isArrayOfStrings, isFunction, isNumeric, limits, lookup, push, symbolOf } from './values.ts'
+import { arity, bail, boolean, createSeq, isArrayOfNumbers, isArrayOfStrings, isFunction, isNumeric, limits, lookup, push, symbolOf, trip } from './values.ts'
 
 /** What a built-in is called with as `this` (jsonata's "focus"). */
 export interface Focus {
@@ -37,11 +37,17 @@ interface Builtin {
   /** jsonata's implementation, or the port of an `async` one; null when there is none. */
   sync: Impl | null
   /** The plainest calls of the commonest functions, answered without the general path (or NO). */
-  direct?: (args: unknown[]) => unknown
+  direct?: Fixed
 }
 
+/**
+ * A direct form: given the number of arguments and the first two, the answer of the plainest
+ * calls, or NO. None takes a function, so the arguments need no wrapping as jsonata's closures.
+ */
+export type Fixed = (n: number, a: unknown, b: unknown) => unknown
+
 /** What a direct form answers when the call is not one of its plain cases. */
-const NO = Symbol('not a plain call')
+export const NO = Symbol('not a plain call')
 
 const NAMES = [
   'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase', 'uppercase',
@@ -81,8 +87,10 @@ export const builtins = (): Map<string, JsonataFunction> | undefined => table
 
 interface Signature {
   params: Param[]
-  /** No optional or context parameter before a required one: missing arguments are trailing ones. */
+  /** No optional parameter before a required or context one: missing arguments are trailing ones. */
   trailingOptional: boolean
+  /** Parameters that are not optional, the context one (`-`) included. */
+  required: number
 }
 
 /** Simple signatures only: one type per parameter (no '+', no nested type parameters). */
@@ -111,10 +119,10 @@ function parseSignature(sig: string | undefined): Signature | null {
   let seenOptional = false
   let trailingOptional = true
   for (const p of params) {
-    if (p.optional || p.context) seenOptional = true
+    if (p.optional) seenOptional = true
     else if (seenOptional) trailingOptional = false
   }
-  return { params, trailingOptional }
+  return { params, trailingOptional, required: params.filter((p) => !p.optional).length }
 }
 
 function fits(p: Param, value: unknown): boolean {
@@ -140,9 +148,11 @@ function fits(p: Param, value: unknown): boolean {
  */
 function checkArgs(fn: JsonataFunction, sig: Signature | null, args: unknown[], input: unknown): unknown[] {
   // With one argument per parameter each parameter takes its own (none takes more than one); with
-  // fewer, only trailing optional ones may be missing, or jsonata's regex might shift them.
+  // fewer, only trailing optional ones may be missing, or jsonata's regex might shift them. A
+  // context parameter (`-`) counts as required here: jsonata's regex, greedy, gives it the first
+  // argument whenever the rest still fit; with fewer arguments it takes the input instead.
   const params = sig?.params
-  if (params && (args.length === params.length || (args.length < params.length && sig.trailingOptional))) {
+  if (params && (args.length === params.length || (args.length < params.length && args.length >= sig.required && sig.trailingOptional))) {
     let ok = true
     for (let i = 0; i < params.length && ok; i++) {
       const p = params[i]!
@@ -181,6 +191,12 @@ export function newFocus(): Focus {
   return { environment: { timestamp: new Date() }, input: undefined, options: { sequence: limits.sequence }, createSequence }
 }
 
+/** The direct form of `fn` when it is a built-in that has one (see Fixed). */
+export function directOf(fn: unknown): Fixed | undefined {
+  if (fn === null || typeof fn !== 'object' || (fn as JsonataFunction)._jsonata_function !== true) return undefined
+  return (fn as unknown as Record<symbol, Builtin | undefined>)[RECORD]?.direct
+}
+
 /** Calls a built-in; its result is checked against the sequence limit jsonata enforces on pushes. */
 export function callBuiltin(fn: JsonataFunction, args: unknown[], input: unknown, focus: Focus, site: CallSite): unknown {
   // Each call site nearly always calls the same function: remember its record there.
@@ -190,14 +206,14 @@ export function callBuiltin(fn: JsonataFunction, args: unknown[], input: unknown
   }
   const rec = site.rec
   if (!rec?.sync) return bail('a built-in without a synchronous implementation')
-  if (rec.direct) {
-    const value = rec.direct(args)
+  if (rec.direct && args.length <= 2) {
+    const value = rec.direct(args.length, args[0], args[1])
     if (value !== NO) return value
   }
   focus.input = input
   const result = rec.sync.apply(focus, checkArgs(fn, rec.params, args, input))
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') bail('async result')
-  if (Array.isArray(result) && result.length > limits.sequence) bail('sequence limit')
+  if (Array.isArray(result) && result.length > limits.sequence) trip('D2015')
   return result
 }
 
@@ -207,24 +223,18 @@ type Fn = (...args: unknown[]) => unknown
  * Calls whose arguments jsonata's signature check passes on unchanged, answered as its functions
  * answer them ($exists, $lookup, $count, $type, $round, $sum): the bulk of the calls in scoring.
  */
-const DIRECT: Record<string, (impl: Impl) => (args: unknown[]) => unknown> = {
-  exists: () => (args) => (args.length === 1 ? args[0] !== undefined : NO),
-  lookup: () => (args) => (args.length === 2 && typeof args[1] === 'string' ? lookup(args[0], args[1]) : NO),
-  count: () => (args) => {
-    if (args.length !== 1) return NO
-    const a = args[0]
-    return Array.isArray(a) ? a.length : a === undefined ? 0 : 1
-  },
-  type: () => (args) => (args.length === 1 ? typeOf(args[0]) : NO),
-  round: (impl) => (args) =>
-    typeof args[0] === 'number' && (args.length === 1 || (args.length === 2 && typeof args[1] === 'number')) ? impl.call(undefined as never, args[0], args[1]) : NO,
-  sum: () => (args) => {
-    const a = args[0]
-    if (args.length !== 1 || !Array.isArray(a)) return NO
+const DIRECT: Record<string, (impl: Impl) => Fixed> = {
+  exists: () => (n, a) => (n === 1 ? a !== undefined : NO),
+  lookup: () => (n, a, b) => (n === 2 && typeof b === 'string' ? lookup(a, b) : NO),
+  count: () => (n, a) => (n !== 1 ? NO : Array.isArray(a) ? a.length : a === undefined ? 0 : 1),
+  type: () => (n, a) => (n === 1 ? typeOf(a) : NO),
+  round: (impl) => (n, a, b) => (typeof a === 'number' && (n === 1 || (n === 2 && typeof b === 'number')) ? impl.call(undefined as never, a, b) : NO),
+  sum: () => (n, a) => {
+    if (n !== 1 || !Array.isArray(a)) return NO
     let total = 0
-    for (const n of a) {
-      if (typeof n !== 'number') return NO
-      total += n
+    for (const x of a) {
+      if (typeof x !== 'number') return NO
+      total += x
     }
     return total
   },
@@ -252,7 +262,9 @@ function memoized(round: Impl): Impl {
     if (typeof arg !== 'number') return round.call(this, arg, precision)
     let cache = byPrecision.get(precision)
     if (!cache) byPrecision.set(precision, (cache = new Map()))
-    if (cache.has(arg)) return cache.get(arg)
+    // A rounded number is never undefined: one lookup tells a hit.
+    const hit = cache.get(arg)
+    if (hit !== undefined) return hit
     const result = round.call(this, arg, precision)
     if (cache.size >= 100_000) cache.clear()
     cache.set(arg, result)
@@ -263,6 +275,28 @@ function memoized(round: Impl): Impl {
 const hofArgs = (f: unknown, value: unknown, index: unknown, all: unknown): unknown[] => {
   const n = arity(f)
   return n >= 3 ? [value, index, all] : n >= 2 ? [value, index] : [value]
+}
+
+function greater(a: unknown, b: unknown): boolean {
+  return (a as number) > (b as number)
+}
+
+/** jsonata's stable merge sort ($sort): the comparator sees the same pairs in the same order. */
+function mergeSort(a: unknown[], comp: Fn): unknown[] {
+  if (!Array.isArray(a) || a.length <= 1) return a
+  const middle = Math.floor(a.length / 2)
+  const left = mergeSort(a.slice(0, middle), comp)
+  const right = mergeSort(a.slice(middle), comp)
+  const out: unknown[] = []
+  let i = 0
+  let j = 0
+  while (i < left.length && j < right.length) {
+    if (comp(left[i], right[j])) out.push(right[j++])
+    else out.push(left[i++])
+  }
+  while (i < left.length) out.push(left[i++])
+  while (j < right.length) out.push(right[j++])
+  return out
 }
 
 /** Ports of jsonata 2.2.2's async built-ins (functions.js), for the cases that need no regex. */
@@ -340,30 +374,8 @@ const PORTS: Record<string, Impl> = {
   sort(arr: unknown[] | undefined, comparator: Fn | undefined) {
     if (arr === undefined) return undefined
     if (arr.length <= 1) return arr
-    let comp: Fn
-    if (comparator === undefined) {
-      if (!isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) bail('D3070')
-      comp = (a, b) => (a as number) > (b as number)
-    } else comp = comparator
-    // jsonata's stable merge sort: the comparator sees the same pairs in the same order.
-    const merge = (left: unknown[], right: unknown[]): unknown[] => {
-      const out: unknown[] = []
-      let i = 0
-      let j = 0
-      while (i < left.length && j < right.length) {
-        if (comp(left[i], right[j])) out.push(right[j++])
-        else out.push(left[i++])
-      }
-      while (i < left.length) out.push(left[i++])
-      while (j < right.length) out.push(right[j++])
-      return out
-    }
-    const msort = (a: unknown[]): unknown[] => {
-      if (!Array.isArray(a) || a.length <= 1) return a
-      const middle = Math.floor(a.length / 2)
-      return merge(msort(a.slice(0, middle)), msort(a.slice(middle)))
-    }
-    return msort(arr)
+    if (comparator === undefined && !isArrayOfNumbers(arr) && !isArrayOfStrings(arr)) bail('D3070')
+    return mergeSort(arr, comparator ?? greater)
   },
   contains(str: string | undefined, token: unknown) {
     if (str === undefined || token === undefined) return undefined

@@ -8,12 +8,13 @@
  * of that.
  *
  * Exactness: only what the port covers is compiled (no regex, partial application, transforms,
- * sort and parent operators, focus/index bindings, function signatures); anything else, any error
- * and any guardrail breach throws `Bail`, and expression.ts evaluates with jsonata instead. So a
- * result comes from here only when evaluation succeeds, and every error is jsonata's own.
+ * sort and parent operators, focus/index bindings, function signatures); anything else and any
+ * error throws `Bail`, and expression.ts evaluates with jsonata instead. So a result comes from
+ * here only when evaluation succeeds, and every error is jsonata's own, except a guardrail breach
+ * (`GuardTrip`), which is final.
  */
-import { builtins, callBuiltin, newFocus, type CallSite, type Focus, type JsonataFunction } from './builtins.ts'
-import { append, arity, bail, boolean, boolize, createSeq, deepEqual, isArrayOfNumbers, isFunction, isNumeric, isSequence, limits, lookup, push, seqOf, type Seq } from './values.ts'
+import { builtins, callBuiltin, directOf, newFocus, NO, type CallSite, type Fixed, type Focus, type JsonataFunction } from './builtins.ts'
+import { append, arity, bail, boolean, boolize, createSeq, deepEqual, isArrayOfNumbers, isFunction, isNumeric, isSequence, limits, lookup, push, seqOf, trip, type Seq } from './values.ts'
 
 export interface Guards {
   /** Deepest nesting of evaluations (jsonata's `stack`). */
@@ -28,7 +29,10 @@ export interface Guards {
 
 interface State {
   steps: number
+  /** The step count at which `checkpoint` looks at the clock and the step budget next. */
+  nextCheck: number
   depth: number
+  maxDepth: number
   deadline: number
   focus: Focus | undefined
   guards: Guards
@@ -36,31 +40,67 @@ interface State {
   root?: Frame
 }
 
-/** Variables of a block or a function call: few, so a pair of arrays beats a map. */
+/** Every 1024 steps, and at the budget: the step budget and the clock (one comparison per node otherwise). */
+function checkpoint(st: State): void {
+  if (st.steps > st.guards.steps) trip('K1001')
+  if (Date.now() > st.deadline) trip('D1012')
+  st.nextCheck = Math.min(st.steps + 1024, st.guards.steps + 1)
+}
+
+/**
+ * Variables of a block or a function call: few, so a pair of arrays beats a map. The arrays are
+ * made at the size the compiler expects (the names the block binds, the function's parameters):
+ * grown by push from empty, each would take room for 17.
+ */
 class Frame {
-  readonly names: string[] = []
-  readonly values: unknown[] = []
+  readonly names: string[]
+  readonly values: unknown[]
+  count = 0
   constructor(
     readonly parent: Frame | null,
     readonly st: State,
-  ) {}
+    size: number,
+  ) {
+    this.names = new Array(size)
+    this.values = new Array(size)
+  }
 
   bind(name: string, value: unknown): void {
-    const i = this.names.indexOf(name)
-    if (i >= 0) this.values[i] = value
-    else {
-      this.names.push(name)
-      this.values.push(value)
+    const names = this.names
+    for (let i = 0; i < this.count; i++) {
+      if (names[i] === name) {
+        this.values[i] = value
+        return
+      }
     }
+    names[this.count] = name
+    this.values[this.count++] = value
   }
 
   lookup(name: string): unknown {
     for (let f: Frame | null = this; f !== null; f = f.parent) {
-      const i = f.names.indexOf(name)
-      if (i >= 0) return f.values[i]
+      const names = f.names
+      for (let i = 0; i < f.count; i++) if (names[i] === name) return f.values[i]
     }
     return builtins()?.get(name)
   }
+}
+
+/** How many distinct names the expressions bind into their own frame (not inside a block or function). */
+function looseBindCount(nodes: Node[]): number {
+  const names = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return
+    const n = node as Node
+    if (n.type === 'bind' && (n.lhs as Node | undefined)?.type === 'variable') names.add((n.lhs as Node).value as string)
+    if (n.type === 'block' || n.type === 'lambda') return
+    for (const v of Object.values(n)) {
+      if (Array.isArray(v)) v.forEach(visit)
+      else visit(v)
+    }
+  }
+  nodes.forEach(visit)
+  return names.size
 }
 
 type Ev = (input: any, env: Frame) => any
@@ -141,34 +181,97 @@ function collectBound(node: unknown, into: Set<string>): Set<string> {
   return into
 }
 
+/** jsonata's tidying of every evaluation's value: an empty sequence is nothing, a sequence of one its item. */
+function tidy(result: any): any {
+  if (result && isSequence(result) && !result.tupleStream) {
+    if (result.length === 0) return undefined
+    if (result.length === 1 && !result.keepSingleton) return result[0]
+  }
+  return result
+}
+
+/**
+ * The commonest nodes (variables, calls, paths: half of all) with the counting and tidying of the
+ * wrapper in compile() written into their own closure: one call per node instead of two, and a
+ * call V8 can inline, where the shared wrapper calls every kind of node from one place.
+ */
+function compileFused(node: Node): Ev | undefined {
+  switch (node.type) {
+    case 'variable': {
+      const name = node.value as string
+      if (name === '' || !boundNames.has(name)) return undefined
+      // A leaf: a step, but it nests nothing.
+      return (_input, env) => {
+        const st = env.st
+        if (++st.steps >= st.nextCheck) checkpoint(st)
+        return tidy(env.lookup(name))
+      }
+    }
+    case 'function': {
+      const call = compileCall(node)
+      return (input, env) => {
+        const st = env.st
+        if (++st.steps >= st.nextCheck) checkpoint(st)
+        if (++st.depth > st.maxDepth) trip('D1011')
+        const result = tidy(call(input, env, false, undefined))
+        st.depth--
+        return result
+      }
+    }
+    case 'path': {
+      const path = compilePath(node, true)
+      return (input, env) => {
+        const st = env.st
+        if (++st.steps >= st.nextCheck) checkpoint(st)
+        if (++st.depth > st.maxDepth) trip('D1011')
+        const result = tidy(path(input, env))
+        st.depth--
+        return result
+      }
+    }
+    default:
+      return undefined
+  }
+}
+
 function compile(node: Node): Ev {
   if (UNSUPPORTED_TYPES.has(node.type)) unsupported(node.type)
   for (const k of TUPLE_KEYS) if (node[k] !== undefined) unsupported(k)
-  const core = compileCore(node)
   const predicates = node.predicate?.map((p) => (p.type === 'filter' ? compileFilter(p.expr) : unsupported(`predicate ${p.type}`)))
   const group = node.type !== 'path' && node.group ? compileGroup(node.group.lhs) : undefined
   const keepArray = node.keepArray === true
+  const fused = !predicates && !group && !keepArray ? compileFused(node) : undefined
+  if (fused) return fused
+  const core = compileCore(node)
+  // A literal is its own value: nothing to count, nest or tidy (a runaway loop is counted by the
+  // nodes around it).
+  if (!predicates && !group && !keepArray && (node.type === 'string' || node.type === 'number' || node.type === 'value')) return core
+  if (!predicates && !group && !keepArray && !MAY_YIELD_SEQUENCE.has(node.type) && !(node.type === 'binary' && node.value === '..')) {
+    // A node whose value is never a sequence to tidy (an operator's, or one tidied already).
+    return (input, env) => {
+      const st = env.st
+      if (++st.steps >= st.nextCheck) checkpoint(st)
+      if (++st.depth > st.maxDepth) trip('D1011')
+      const result = core(input, env)
+      st.depth--
+      return result
+    }
+  }
   if (!predicates && !group && !keepArray) {
     // The common node: the same steps as below, without the ones that do not apply.
     return (input, env) => {
       const st = env.st
-      if (++st.steps > st.guards.steps) bail('steps')
-      if ((st.steps & 1023) === 0 && Date.now() > st.deadline) bail('timeout')
-      if (++st.depth > st.guards.depth) bail('depth')
-      let result = core(input, env)
-      if (result && isSequence(result) && !result.tupleStream) {
-        if (result.length === 0) result = undefined
-        else if (result.length === 1 && !result.keepSingleton) result = result[0]
-      }
+      if (++st.steps >= st.nextCheck) checkpoint(st)
+      if (++st.depth > st.maxDepth) trip('D1011')
+      const result = tidy(core(input, env))
       st.depth--
       return result
     }
   }
   return (input, env) => {
     const st = env.st
-    if (++st.steps > st.guards.steps) bail('steps')
-    if ((st.steps & 1023) === 0 && Date.now() > st.deadline) bail('timeout')
-    if (++st.depth > st.guards.depth) bail('depth')
+    if (++st.steps >= st.nextCheck) checkpoint(st)
+    if (++st.depth > st.maxDepth) trip('D1011')
     let result = core(input, env)
     if (predicates) for (const p of predicates) result = p(result, env)
     if (group) result = group(result, env)
@@ -181,6 +284,13 @@ function compile(node: Node): Ev {
     return result
   }
 }
+
+/**
+ * Node types whose core may give a sequence the wrapper tidies (`..` too). The others give an
+ * operator's value, a constructed array or object, a function, or the value of a node tidied
+ * already (a condition's branch, a block's last expression, a binding's right-hand side).
+ */
+const MAY_YIELD_SEQUENCE = new Set(['path', 'name', 'wildcard', 'descendant', 'variable', 'function', 'apply', 'sort', 'regex', 'partial', 'transform', 'parent'])
 
 function compileCore(node: Node): Ev {
   switch (node.type) {
@@ -212,8 +322,17 @@ function compileCore(node: Node): Ev {
     }
     case 'block': {
       const evs = node.expressions!.map(compile)
+      // A block that binds nothing itself has no variables of its own: its frame would stay empty.
+      if (!node.expressions!.some(hasLooseBind)) {
+        return (input, env) => {
+          let result: unknown
+          for (const ev of evs) result = ev(input, env)
+          return result
+        }
+      }
+      const size = looseBindCount(node.expressions!)
       return (input, env) => {
-        const frame = new Frame(env, env.st)
+        const frame = new Frame(env, env.st, size)
         let result: unknown
         for (const ev of evs) result = ev(input, frame)
         return result
@@ -257,7 +376,11 @@ function compileCore(node: Node): Ev {
   }
 }
 
-function compilePath(node: Node): Ev {
+/**
+ * A path. `tidied`: the caller tidies the value (compileFused) and nothing else sees it, so a
+ * sequence of one item may be given as the item.
+ */
+function compilePath(node: Node, tidied = false): Ev {
   const steps = node.steps!
   const consFirst = steps[0]!.consarray === true
   const firstCons = consFirst ? compile(steps[0]!) : undefined
@@ -265,15 +388,59 @@ function compilePath(node: Node): Ev {
   const absolute = steps[0]!.type === 'variable'
   const keepSingletonArray = node.keepSingletonArray === true
   const group = node.group ? compileGroup(node.group.lhs) : undefined
+  // `a.b.c` or `$v.b.c` (plain names after the first step): see below.
+  const plain = !consFirst && !keepSingletonArray && !group && steps.every((step, i) => isPlainStep(step, i === 0))
+  const keys = steps.map((step) => step.value as string)
+  const first = absolute ? compile(steps[0]!) : undefined
+  const oneByOne = tidied && !consFirst && !keepSingletonArray && !group
   return (input, env) => {
     let resultSequence: any
     let inputSequence: any
-    // The first step over one item (the input is not an array, or the path starts at a variable):
-    // jsonata wraps it in a sequence of one; the step's single-item form skips the wrapping.
-    const single = !(Array.isArray(input) && !absolute)
-    if (firstCons) resultSequence = firstCons(single ? seqOf(input) : input, env)
-    else resultSequence = single ? compiled[0]!.one(input, env) : compiled[0]!.many(input, env)
-    for (let i = 1; resultSequence !== undefined && resultSequence.length !== 0 && i < compiled.length; i++) {
+    let from = 1
+    if (plain && !(Array.isArray(input) && !absolute)) {
+      // Over one object at each step, jsonata makes a sequence of one item per step and undoes it
+      // at the end; the same value comes straight from the lookups. At the first array, the
+      // step is taken again the general way (a lookup or a variable: nothing happens twice).
+      let item = input
+      for (let i = 0; i < keys.length; i++) {
+        const value = i === 0 && first ? first(item, env) : lookup(item, keys[i]!)
+        if (value === undefined) return undefined
+        if (Array.isArray(value)) {
+          resultSequence = compiled[i]!.one(item, env)
+          from = i + 1
+          break
+        }
+        item = value
+      }
+      if (resultSequence === undefined) return item
+    } else if (oneByOne && !(Array.isArray(input) && !absolute)) {
+      // Step by step over one item, as long as each step gives one: what the step's single-item
+      // form does (see compileStep), without the sequence of one around each item.
+      let item = input
+      for (let i = 0; i < compiled.length; i++) {
+        const step = compiled[i]!
+        const res = step.raw(item, env)
+        if (res === undefined) return undefined
+        if (Array.isArray(res)) {
+          if (step.last && !isSequence(res)) return res
+          if (!(res as Seq).cons) {
+            resultSequence = createSeq()
+            for (const v of res) push(resultSequence, v)
+            from = i + 1
+            break
+          }
+        }
+        item = res
+      }
+      if (resultSequence === undefined) return item
+    } else {
+      // The first step over one item (the input is not an array, or the path starts at a variable):
+      // jsonata wraps it in a sequence of one; the step's single-item form skips the wrapping.
+      const single = !(Array.isArray(input) && !absolute)
+      if (firstCons) resultSequence = firstCons(single ? seqOf(input) : input, env)
+      else resultSequence = single ? compiled[0]!.one(input, env) : compiled[0]!.many(input, env)
+    }
+    for (let i = from; resultSequence !== undefined && resultSequence.length !== 0 && i < compiled.length; i++) {
       inputSequence = resultSequence
       resultSequence = compiled[i]!.many(inputSequence, env)
     }
@@ -287,17 +454,34 @@ function compilePath(node: Node): Ev {
   }
 }
 
+/** A name step (or a variable, first) with nothing attached: no predicate, stage, grouping or `[]`. */
+function isPlainStep(step: Node, first: boolean): boolean {
+  if (step.type !== 'name' && !(first && step.type === 'variable')) return false
+  if (step.predicate || step.stages || step.group || step.keepArray) return false
+  return TUPLE_KEYS.every((k) => step[k] === undefined)
+}
+
 interface Step {
   /** Over a sequence (jsonata's evaluateStep). */
   many: Ev
   /** Over a sequence of one item, given the item. */
   one: Ev
+  /** The step's expression and stages over one item, before the step makes a sequence of it. */
+  raw: Ev
+  last: boolean
 }
 
 function compileStep(step: Node, lastStep: boolean): Step {
   if (step.type === 'sort') unsupported('sort step')
   const ev = compile(step)
   const stages = step.stages?.map((s) => (s.type === 'filter' ? compileFilter(s.expr) : unsupported(`stage ${s.type}`)))
+  const raw: Ev = stages
+    ? (item, env) => {
+        let res = ev(item, env)
+        for (const f of stages) res = f(res, env)
+        return res
+      }
+    : ev
   const one: Ev = (item, env) => {
     let res = ev(item, env)
     if (stages) for (const f of stages) res = f(res, env)
@@ -325,7 +509,7 @@ function compileStep(step: Node, lastStep: boolean): Step {
     if (lastStep && count === 1 && Array.isArray(first) && !isSequence(first)) return first
     return flat
   }
-  return { many, one }
+  return { many, one, raw, last: lastStep }
 }
 
 /** A predicate `[...]`: an index (or indexes), or a condition each item is kept by. */
@@ -435,11 +619,12 @@ function numeric(l: unknown, r: unknown, op: string): number | undefined {
   }
 }
 
+const comparable = (t: string): boolean => t === 'undefined' || t === 'string' || t === 'number'
+
 function compare(l: unknown, r: unknown, op: string): boolean | undefined {
   const lt = typeof l
   const rt = typeof r
-  const ok = (t: string) => t === 'undefined' || t === 'string' || t === 'number'
-  if (!ok(lt) || !ok(rt)) bail('T2010')
+  if (!comparable(lt) || !comparable(rt)) bail('T2010')
   if (lt === 'undefined' || rt === 'undefined') return undefined
   if (lt !== rt) bail('T2009')
   const a = l as number
@@ -462,7 +647,8 @@ function range(l: unknown, r: unknown): Seq | undefined {
   const b = r as number
   if (a > b) return undefined
   const size = b - a + 1
-  if (size > 1e7 || size > limits.sequence) bail('range too large')
+  if (size > 1e7) trip('D2014')
+  if (size > limits.sequence) trip('D2015')
   const result: Seq = new Array(size)
   for (let item = a, i = 0; item <= b; item++, i++) result[i] = item
   result.sequence = true
@@ -510,13 +696,15 @@ function compileGroup(pairs: [Node, Node][]): Ev {
   if (pairs.some(([k, v]) => hasLooseBind(k) || hasLooseBind(v))) unsupported('a variable bound inside an object constructor')
   const keys = pairs.map(([k]) => compile(k))
   const values = pairs.map(([, v]) => compile(v))
-  return (input, env) => {
+  const group: Ev = (input, env) => {
+    if (!Array.isArray(input)) return smallGroup(keys, values, [input], env)
     const groups = new Map<string, { data: unknown; index: number }>()
-    const list: any[] = Array.isArray(input) ? input : seqOf(input)
+    const list: any[] = input
     // jsonata pushes `undefined` into an empty input itself, which may be an array of the data:
     // the data changes, and what other parts of the expression (evaluated side by side) then see
     // depends on jsonata's scheduling. Rare and unrepeatable here: jsonata does it.
     if (list.length === 0) bail('a group over an empty array')
+    if (list.length <= SMALL_GROUP) return smallGroup(keys, values, list, env)
     for (const item of list) {
       for (let p = 0; p < keys.length; p++) {
         const key = keys[p]!(item, env)
@@ -541,6 +729,64 @@ function compileGroup(pairs: [Node, Node][]): Ev {
     }
     return result
   }
+  // `{"a": ..., "b": ...}` with keys written out, distinct, and none that needs care: over one
+  // item its object is built in the order written (no index keys), without looking at the keys.
+  const names = pairs.map(([k]) => (k.type === 'string' && !k.predicate && !k.group && !k.keepArray ? (k.value as string) : undefined))
+  const literal =
+    names.every((k) => k !== undefined && !isIndexKey(k) && k !== '__proto__' && k !== '_jsonata_lambda' && k !== '_jsonata_function') &&
+    new Set(names).size === names.length
+  if (!literal) return group
+  return (input, env) => {
+    if (Array.isArray(input)) return group(input, env)
+    const result: Record<string, unknown> = {}
+    for (let p = 0; p < values.length; p++) {
+      const value = values[p]!(input, env)
+      if (value !== undefined) result[names[p]!] = value
+    }
+    return result
+  }
+}
+
+/** Up to this many items, a grouping finds its keys in a list (no Map, no entry per key). */
+const SMALL_GROUP = 8
+
+/**
+ * The grouping of a few items (the common case: an object constructor over one input), as the
+ * general one in compileGroup does it: the same checks, the same data per key, the same key order.
+ */
+function smallGroup(keys: Ev[], values: Ev[], list: unknown[], env: Frame): Record<string, unknown> {
+  const names: string[] = []
+  const pairs: number[] = []
+  const data: unknown[] = []
+  let indexKeys = false
+  for (const item of list) {
+    for (let p = 0; p < keys.length; p++) {
+      const key = keys[p]!(item, env)
+      if (key === undefined) continue
+      if (typeof key !== 'string') bail('T1003')
+      if (key === '_jsonata_lambda' || key === '_jsonata_function') bail('D1013')
+      const at = names.indexOf(key)
+      if (at < 0) {
+        names.push(key)
+        pairs.push(p)
+        data.push(item)
+        if (!indexKeys && isIndexKey(key)) indexKeys = true
+      } else if (pairs[at] !== p) bail('D1009')
+      else data[at] = append(data[at], item)
+    }
+  }
+  let order = names
+  if (indexKeys) order = orderedKeys(new Map(names.map((k) => [k, undefined])))
+  const result: Record<string, unknown> = {}
+  for (let j = 0; j < order.length; j++) {
+    const at = order === names ? j : names.indexOf(order[j]!)
+    const key = names[at]!
+    const value = values[pairs[at]!]!(data[at], env)
+    if (value === undefined) continue
+    if (key === '__proto__') Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true })
+    else result[key] = value
+  }
+  return result
 }
 
 /**
@@ -620,18 +866,28 @@ function compileLambda(node: Node): Ev {
   if (node.thunk === true) return compileThunk(node.body!)
   const body = compile(node.body!)
   const params = node.arguments!
-  return (input, env) => {
-    const lambda: FastLambda = {
-      _jsonata_lambda: true,
-      fast: true,
-      input,
-      environment: env,
-      arguments: params,
-      body,
-      // Called by a built-in: jsonata gives a tail call in it the input the function was made in.
-      apply: (_self, args) => applyProc(lambda, args, input, env),
-    }
-    return lambda
+  return (input, env) => new Lambda(input, env, params, body)
+}
+
+/** A function value; a class, so that making one (once per evaluation of `function(...)`) allocates one object. */
+class Lambda implements FastLambda {
+  readonly _jsonata_lambda = true
+  readonly fast = true
+  readonly input: unknown
+  readonly environment: Frame
+  readonly arguments: Node[]
+  readonly body: Ev
+
+  constructor(input: unknown, environment: Frame, params: Node[], body: Ev) {
+    this.input = input
+    this.environment = environment
+    this.arguments = params
+    this.body = body
+  }
+
+  // Called by a built-in: jsonata gives a tail call in it the input the function was made in.
+  apply(_self: unknown, args: unknown[]): unknown {
+    return applyProc(this, args, this.input, this.environment)
   }
 }
 
@@ -640,6 +896,43 @@ function compileCall(node: Node): (input: any, env: Frame, applied: boolean, con
   const args = node.arguments!.map((a) => (a.type === 'operator' ? unsupported('partial application') : compile(a)))
   const n = args.length
   const site: CallSite = {}
+  const name = givenName(node.procedure!)
+  if (name !== undefined) {
+    // `$sum(...)`, `$means(...)`: a built-in or a binding, the same for the whole evaluation; a
+    // built-in returns no tail call to carry out.
+    let root: Frame | undefined
+    let fn: any
+    // `$lookup(a, b)`, `$round(x, 2)`, `$exists(x)`: their plainest calls, answered without an
+    // argument list (see builtins.ts DIRECT).
+    let direct: Fixed | undefined
+    return (input, env, applied, context) => {
+      const st = env.st
+      if (st.root !== root) {
+        root = st.root!
+        fn = root.lookup(name)
+        direct = n <= 2 ? directOf(fn) : undefined
+      }
+      if (direct !== undefined && !applied) {
+        const a = n > 0 ? args[0]!(input, env) : undefined
+        const b = n > 1 ? args[1]!(input, env) : undefined
+        const value = direct(n, a, b)
+        if (value !== NO) return value
+        // Not a plain call: the general way, with the arguments already evaluated.
+        const values: unknown[] = n === 0 ? [] : n === 1 ? [a] : [a, b]
+        for (let i = 0; i < n; i++) if (isFunction(values[i])) values[i] = asClosure(values[i], env)
+        return callBuiltin(fn as JsonataFunction, values, input, (st.focus ??= newFocus()), site)
+      }
+      const values: unknown[] = new Array(applied ? n + 1 : n)
+      let j = 0
+      if (applied) values[j++] = context
+      for (let i = 0; i < n; i++) {
+        const arg = args[i]!(input, env)
+        values[j++] = isFunction(arg) ? asClosure(arg, env) : arg
+      }
+      if (fn && fn._jsonata_function === true) return callBuiltin(fn as JsonataFunction, values, input, (st.focus ??= newFocus()), site)
+      return applyProc(fn, values, input, env, site)
+    }
+  }
   return (input, env, applied, context) => {
     const fn = proc(input, env)
     const values: unknown[] = new Array(applied ? n + 1 : n)
@@ -653,11 +946,31 @@ function compileCall(node: Node): (input: any, env: Frame, applied: boolean, con
   }
 }
 
-/** A function passed as an argument, as jsonata passes it: a JS function that knows its arity. */
+/** The name of a plain `$name` the expression never binds (a built-in or a binding), else undefined. */
+function givenName(node: Node): string | undefined {
+  if (node.type !== 'variable' || node.value === '' || boundNames.has(node.value as string)) return undefined
+  if (node.predicate || node.stages || node.group || node.keepArray) return undefined
+  return node.value as string
+}
+
+/**
+ * A function passed as an argument, as jsonata passes it: a JS function that knows its arity. Its
+ * calls count as a level of depth: a function applied to itself (`$f($f)`) recurses through them
+ * with every tail call undone, and would otherwise grow the JS stack unguarded. (An exception
+ * ends the whole evaluation, so the level is not given back on one.)
+ */
 function asClosure(fn: unknown, env: Frame): unknown {
-  const closure = (...params: unknown[]) => applyProc(fn, params, null, env)
-  ;(closure as unknown as { arity: number }).arity = arity(fn)
-  return closure
+  const st = env.st
+  // Not held in a named constant: the build's keepNames would then name every closure made.
+  return Object.assign(
+    (...params: unknown[]) => {
+      if (++st.depth > st.maxDepth) trip('D1011')
+      const result = applyProc(fn, params, null, env)
+      st.depth--
+      return result
+    },
+    { arity: arity(fn) },
+  )
 }
 
 const anySite: CallSite = {}
@@ -673,7 +986,7 @@ function applyOnce(proc: any, args: unknown[], input: unknown, env: Frame, site:
   if (proc && proc._jsonata_lambda === true) {
     if (proc.fast !== true) return bail("a lambda of jsonata's")
     const lambda = proc as FastLambda
-    const frame = new Frame(lambda.environment, lambda.environment.st)
+    const frame = new Frame(lambda.environment, lambda.environment.st, lambda.arguments.length)
     const params = lambda.arguments
     for (let i = 0; i < params.length; i++) frame.bind(params[i]!.value as string, args[i])
     return lambda.body(lambda.input, frame)
@@ -722,9 +1035,14 @@ export function compileFast(ast: unknown, guards: Guards): FastExpression | unde
   return (input, bindings) => {
     if (!builtins()) bail('built-ins not loaded')
     limits.sequence = guards.sequence
-    const st: State = { steps: 0, depth: 0, deadline: Date.now() + guards.millis, focus: undefined, guards }
-    const root = new Frame(null, st)
-    if (bindings) for (const k of Object.keys(bindings)) root.bind(k, bindings[k])
+    const st: State = { steps: 0, nextCheck: Math.min(1024, guards.steps + 1), depth: 0, maxDepth: guards.depth, deadline: Date.now() + guards.millis, focus: undefined, guards, root: undefined }
+    const keys = bindings ? Object.keys(bindings) : []
+    const root = new Frame(null, st, keys.length + 1)
+    // An object's keys are distinct: no need to look for an earlier binding of each.
+    for (const k of keys) {
+      root.names[root.count] = k
+      root.values[root.count++] = bindings![k]
+    }
     root.bind('$', input)
     st.root = root
     let value: any = input

@@ -17,6 +17,22 @@ export const bail = (reason: string): never => {
   throw new Bail(reason)
 }
 
+/**
+ * A guardrail stopped the evaluation (jsonata's codes D1011 depth, D1012 time, D2014/D2015
+ * sequence; K1001 steps). Final, unlike a Bail: re-running a runaway formula in jsonata only
+ * spends its whole budget a second time, about a hundred times slower.
+ */
+export class GuardTrip extends Error {
+  constructor(readonly code: 'D1011' | 'D1012' | 'D2014' | 'D2015' | 'K1001') {
+    super(code)
+    this.name = 'GuardTrip'
+  }
+}
+
+export const trip = (code: GuardTrip['code']): never => {
+  throw new GuardTrip(code)
+}
+
 export type Seq = unknown[] & { sequence?: boolean; keepSingleton?: boolean; cons?: boolean; outerWrapper?: boolean; tupleStream?: boolean }
 
 /** Longest sequence an evaluation may build (expression.ts MAX_SEQUENCE); set by the compiler. */
@@ -35,9 +51,9 @@ export function seqOf(value: unknown): Seq {
   return s
 }
 
-/** A push into a sequence; past the sequence limit jsonata fails (D2015), so let it. */
+/** A push into a sequence; past the sequence limit jsonata fails (D2015). */
 export function push(s: unknown[], value: unknown): void {
-  if (s.length >= limits.sequence) bail('sequence limit')
+  if (s.length >= limits.sequence) trip('D2015')
   s.push(value)
 }
 
@@ -124,7 +140,7 @@ export function append(a: unknown, b: unknown): unknown {
   if (b === undefined) return a
   const left = Array.isArray(a) ? a : seqOf(a)
   const right = Array.isArray(b) ? b : [b]
-  if (left.length + right.length > limits.sequence) bail('sequence limit')
+  if (left.length + right.length > limits.sequence) trip('D2015')
   return left.concat(right)
 }
 

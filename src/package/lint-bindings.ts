@@ -3,7 +3,7 @@
  * properties that form has, and carries a transform that compiles. (Which plugins exist is the
  * service's business: it refuses an unknown plugin when a cycle uses the template.)
  */
-import { compileExpression, ExpressionSyntaxError, recursiveFunctions } from '../engine/expression.ts'
+import { compileExpression, ExpressionSyntaxError, recursiveFunctions, selfApplications } from '../engine/expression.ts'
 import type { Form, Workflow } from '../generated/types.ts'
 import { joinPointer } from '../json/json-pointer.ts'
 import type { ProblemList } from './problems.ts'
@@ -32,6 +32,8 @@ export function lintBindings(wf: Workflow, forms: Record<string, Form>, problems
         compileExpression(t.transform, { file: F, pointer })
         const recursive = recursiveFunctions(t.transform)
         if (recursive.length) problems.error(F, pointer, `recursive function $${recursive[0]}: use $map, $filter or $reduce instead`)
+        const selfApplied = selfApplications(t.transform)[0]
+        if (selfApplied) problems.error(F, pointer, `function applies its argument $${selfApplied.name} to itself: use $map, $filter or $reduce instead`)
       } catch (e) {
         if (!(e instanceof ExpressionSyntaxError)) throw e
         problems.error(F, pointer, e.message.replace(`${F} ${pointer}: `, ''))

@@ -4,13 +4,13 @@
  * 0-10 scale into 1-5, pick the rater from one of two fields). It runs with the engine's guardrails.
  */
 import { AppError } from '../errors.ts'
-import { compileExpression, ExpressionSyntaxError, recursiveFunctions } from '../engine/expression.ts'
+import { compileExpression, ExpressionSyntaxError, recursiveFunctions, selfApplications } from '../engine/expression.ts'
 import type { CompiledExpression } from '../package/loaded-package.ts'
 
 const WHERE = { file: 'binding', pointer: '/transform' }
 const compiled = new Map<string, CompiledExpression>()
 
-/** Compiles (once per source); a syntax error or a recursive function is a 422 naming the column. */
+/** Compiles (once per source); a syntax error, a recursive or a self-applying function is a 422 naming the column. */
 export function compileTransform(source: string): CompiledExpression {
   const cached = compiled.get(source)
   if (cached) return cached
@@ -27,6 +27,12 @@ export function compileTransform(source: string): CompiledExpression {
   if (recursive.length) {
     throw new AppError('validation-failed', 'the transform defines a recursive function', {
       errors: [{ path: '/transform', message: `recursive function $${recursive[0]}: use $map, $filter or $reduce instead` }],
+    })
+  }
+  const selfApplied = selfApplications(source)[0]
+  if (selfApplied) {
+    throw new AppError('validation-failed', 'the transform applies a function to itself', {
+      errors: [{ path: '/transform', message: `function applies its argument $${selfApplied.name} to itself: use $map, $filter or $reduce instead` }],
     })
   }
   // Sources are few (one per binding); the cache only saves re-parsing per delivery.

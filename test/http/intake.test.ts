@@ -267,6 +267,15 @@ describe('POST /hooks/{binding} (generic JSON)', () => {
     expect(res.data.errors[0].message).toMatch(/column \d+/)
   })
 
+  it('refuses a transform that applies a function to itself (recursion without a name)', async () => {
+    const h = await harness()
+    const cycle = await h.runningCycle()
+    const transform = "( $y := function($f) { $f($f) }; { 'integritas_1': $y($y) } )"
+    const res = await h.request('POST', `/cycles/${cycle}/bindings`, { json: { plugin: 'json', form: 'self', transform } })
+    expect(res.status).toBe(422)
+    expect(res.data.errors).toEqual([{ path: '/transform', message: 'function applies its argument $f to itself: use $map, $filter or $reduce instead' }])
+  })
+
   it('keeps a delivery whose transform gives no object as a rejected receipt', async () => {
     const h = await harness()
     const cycle = await h.runningCycle()

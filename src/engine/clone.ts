@@ -1,24 +1,5 @@
+import { copy } from '../store/copy.ts'
 import type { Instance } from '../store/records.ts'
-
-/**
- * A deep copy of the plain data an instance is made of (objects, arrays, primitives), a few times
- * faster than structuredClone on that shape. Anything else (a Date, a Map) is left to
- * structuredClone.
- */
-export function cloneData<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) {
-    const out = new Array(value.length)
-    for (let i = 0; i < value.length; i++) out[i] = cloneData(value[i])
-    return out as T
-  }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value)
-  const out: Record<string, unknown> = {}
-  const source = value as Record<string, unknown>
-  for (const k of Object.keys(source)) out[k] = cloneData(source[k])
-  return out as T
-}
 
 /**
  * The working copy of an instance for one transition. The engine replaces answers and explanations
@@ -31,9 +12,9 @@ export function cloneData<T>(value: T): T {
 export function workingCopy(instance: Instance): Instance {
   const responses: Instance['responses'] = {}
   for (const role of Object.keys(instance.responses)) responses[role] = [...instance.responses[role]!]
-  const copy: Record<string, unknown> = {}
+  const out: Record<string, unknown> = {}
   for (const key of Object.keys(instance) as (keyof Instance)[]) {
-    copy[key] = key === 'responses' ? responses : key === 'explanations' ? { ...instance.explanations } : cloneData(instance[key])
+    out[key] = key === 'responses' ? responses : key === 'explanations' ? { ...instance.explanations } : copy(instance[key])
   }
-  return copy as unknown as Instance
+  return out as unknown as Instance
 }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { instanceId } from '../../src/services/cycles.ts'
 import { applyEvent, tick } from '../../src/services/instances.ts'
@@ -13,16 +12,8 @@ const YUDI = { nip: '199204182019031004', supervisor: '197611042003121003', peer
 
 type H = Awaited<ReturnType<typeof harness>>
 
-async function annualCycle(h: H, tahun: number): Promise<string> {
-  const created = await h.request('POST', '/offices/kecamatan-plaju/cycles', {
-    json: { name: `Penilaian Kompetensi ${tahun}`, package: 'plaju-kompetensi-360', params: { periode: 'tahunan', tahun } },
-  })
-  expect(created.status).toBe(201)
-  const cycle = created.data.id as string
-  expect((await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(ROSTER, 'utf8'), type: 'text/csv' })).status).toBe(200)
-  expect((await h.request('POST', `/cycles/${cycle}/start`)).status).toBe(200)
-  return cycle
-}
+const annualCycle = (h: H, tahun: number): Promise<string> =>
+  h.runningCycle('kecamatan-plaju', ROSTER.pathname, { name: `Penilaian Kompetensi ${tahun}`, params: { periode: 'tahunan', tahun } })
 
 /** Yudi's short-form answers, everyone at level 2 (his required levels are 1-2: predikat Baik with `sesuai`). */
 async function answer(deps: Deps, h: H, cycle: string, raters: [string, string][]) {

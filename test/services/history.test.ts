@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { instanceId } from '../../src/services/cycles.ts'
 import { applyEvent, employeeHistory, tick } from '../../src/services/instances.ts'
@@ -46,13 +45,7 @@ describe("an employee's history", () => {
    * the 14-day objection window and the result is final.
    */
   async function annualCycle(h: Awaited<ReturnType<typeof harness>>, tahun: number, levels: number[], ratingHasilKerja: string) {
-    const created = await h.request('POST', '/offices/kecamatan-plaju/cycles', {
-      json: { name: `Penilaian Kompetensi ${tahun}`, package: 'plaju-kompetensi-360', params: { periode: 'tahunan', tahun } },
-    })
-    expect(created.status).toBe(201)
-    const cycle = created.data.id as string
-    expect((await h.request('PUT', `/cycles/${cycle}/roster`, { body: await readFile(ROSTER, 'utf8'), type: 'text/csv' })).status).toBe(200)
-    expect((await h.request('POST', `/cycles/${cycle}/start`)).status).toBe(200)
+    const cycle = await h.runningCycle('kecamatan-plaju', ROSTER.pathname, { name: `Penilaian Kompetensi ${tahun}`, params: { periode: 'tahunan', tahun } })
     const [integritas, kerjasama, komunikasi, pelayanan_publik] = levels
     const raters: [string, string][] = [['self', YUDI.nip], ['supervisor', YUDI.supervisor], ...YUDI.peers.map((p): [string, string] => ['peer', p])]
     for (const [n, [role, rater]] of raters.entries()) {

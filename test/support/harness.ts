@@ -71,10 +71,11 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
     return request('POST', `/hooks/${binding}`, { key: null, body, type: 'application/json', headers: { 'x-kinerja-signature': signature, ...headers } })
   }
 
-  /** Creates an office and a draft cycle on the Plaju package with a roster (default: the sample). */
-  const draftCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
+  /** Creates an office (unless it exists) and a draft cycle on the Plaju package with a roster (default: the sample). */
+  const draftCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`, opts: { name?: string; params?: Record<string, unknown> } = {}) => {
     await request('POST', '/offices', { json: { id: office, name: `Office ${office}` } })
-    const cycle = (await request('POST', `/offices/${office}/cycles`, { json: { name: '2026', package: pkg.id } })).data
+    const cycle = (await request('POST', `/offices/${office}/cycles`, { json: { name: opts.name ?? '2026', package: pkg.id, ...(opts.params ? { params: opts.params } : {}) } })).data
+    if (!cycle?.id) throw new Error(`the cycle was not created: ${JSON.stringify(cycle)}`)
     const csv = await readFile(rosterCsv, 'utf8')
     const roster = await request('PUT', `/cycles/${cycle.id}/roster`, { body: csv, type: 'text/csv' })
     if (roster.status !== 200) throw new Error(`roster import failed: ${JSON.stringify(roster.data)}`)
@@ -82,8 +83,8 @@ export async function harness(opts: { store?: Store; start?: string; secrets?: R
   }
 
   /** The same, started. */
-  const runningCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`) => {
-    const cycle = await draftCycle(office, rosterCsv)
+  const runningCycle = async (office = 'kecamatan-plaju', rosterCsv = `${SAMPLE}roster.csv`, opts: { name?: string; params?: Record<string, unknown> } = {}) => {
+    const cycle = await draftCycle(office, rosterCsv, opts)
     const started = await request('POST', `/cycles/${cycle}/start`)
     if (started.status !== 200) throw new Error(`start failed: ${JSON.stringify(started.data)}`)
     return cycle

@@ -15,14 +15,9 @@ import { harness, SAMPLE, sampleSubmissions } from '../support/harness.ts'
 import { applyJsonEdits, contentTypes, garbageHeaderValue, hostileJsonText, jsonEdit, weirdSegment } from './hostile-arbitraries.ts'
 import { checkProperty, ensure, type PropertyRun } from './hostile-check.ts'
 import { valueFor } from './hostile-schema-values.ts'
-import type { HostileSuite } from './hostile-worker.ts'
+import type { HostileSuite, SuiteInput } from './hostile-worker.ts'
 
-export interface ApiInput {
-  seed?: number
-  runs: number
-  caseMs: number
-  budgetMs: number
-}
+export type ApiInput = SuiteInput
 
 export interface ApiSummary {
   properties: Record<string, PropertyRun>

@@ -13,13 +13,11 @@ import { harness, SAMPLE, sampleSubmissions } from '../support/harness.ts'
 import { startServer, stopServer } from '../support/node-server.ts'
 import type { ApiInput, ApiSummary } from './hostile-api-suite.ts'
 import { RAW_CASES, sendRaw } from './hostile-raw-http.ts'
-import { runSuiteInWorker } from './hostile-worker.ts'
-
-const seed = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined
+import { runSuiteInWorker, suiteInput } from './hostile-worker.ts'
 
 describe('hostile requests to every API operation (a generated corpus)', () => {
   it('never answers 5xx or hangs, answers problem+json, and leaves every page readable', async () => {
-    const input: ApiInput = { runs: 60, caseMs: 5000, budgetMs: 14_000, ...(seed !== undefined ? { seed } : {}) }
+    const input: ApiInput = suiteInput(60, 5000, 14_000)
     const verdict = await runSuiteInWorker<ApiInput, ApiSummary>(new URL('./hostile-api-suite.ts', import.meta.url), 'runApiSuite', input, 26_000)
     expect(verdict.failure, verdict.failure).toBeUndefined()
     const { properties, statuses, succeeded } = verdict.result!

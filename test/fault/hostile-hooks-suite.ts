@@ -19,7 +19,7 @@ import {
   type ByteEdit, type JsonEdit, type Repetition,
 } from './hostile-arbitraries.ts'
 import { checkProperty, ensure, type PropertyRun } from './hostile-check.ts'
-import type { HostileSuite } from './hostile-worker.ts'
+import type { HostileSuite, SuiteInput } from './hostile-worker.ts'
 
 export const PLUGINS = ['kobo', 'google-forms', 'tally', 'typeform', 'jotform', 'formbricks', 'surveyjs', 'odk-central', 'json'] as const
 type Plugin = (typeof PLUGINS)[number]
@@ -101,14 +101,9 @@ const CREDENTIAL_HEADERS: Record<Plugin, string[]> = {
 const SWEEP_BYTES = 64 * 1024
 const SWEEP_CASE_MS = 1000
 
-export interface HooksInput {
+/** `runs` are cases per plugin and property. */
+export interface HooksInput extends SuiteInput {
   dataDir: string
-  seed?: number
-  /** Cases per plugin and property. */
-  runs: number
-  caseMs: number
-  /** For all properties together: each gets its share, and stops starting cases when it is spent. */
-  budgetMs: number
 }
 
 export interface HooksSummary {

@@ -15,15 +15,14 @@ import { koboIdempotencyKey } from '../../plugins/kobo/normalise.ts'
 import { xmlAssetId, xmlElementText } from '../../plugins/kobo/xml-peek.ts'
 import { FIXTURES } from '../support/deliveries.ts'
 import type { HooksInput, HooksSummary } from './hostile-hooks-suite.ts'
-import { runSuiteInWorker } from './hostile-worker.ts'
+import { hostileSeed, runSuiteInWorker, suiteInput } from './hostile-worker.ts'
 
-const seed = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined
 
 describe('hostile webhook deliveries (a generated corpus, every plugin)', () => {
   it('never answers 5xx or hangs, answers problem+json, and keeps every delivery that authenticated', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'kinerja-hostile-hooks-'))
     try {
-      const input: HooksInput = { dataDir, runs: 12, caseMs: 5000, budgetMs: 15_000, ...(seed !== undefined ? { seed } : {}) }
+      const input: HooksInput = { dataDir, ...suiteInput(12, 5000, 15_000) }
       const verdict = await runSuiteInWorker<HooksInput, HooksSummary>(new URL('./hostile-hooks-suite.ts', import.meta.url), 'runHookSuite', input, 26_000)
       expect(verdict.failure, verdict.failure).toBeUndefined()
       const { properties, statuses, receipts } = verdict.result!
@@ -76,7 +75,7 @@ describe('what the corpus found: Kobo XML idempotency keys', () => {
         expect(xmlAssetId(t)).toBe(oldAsset(t))
         expect(xmlElementText(t, 'rootUuid')).toBe(oldElement(t))
       }),
-      { numRuns: 3000, ...(seed !== undefined ? { seed } : {}) },
+      { numRuns: 3000, ...(hostileSeed !== undefined ? { seed: hostileSeed } : {}) },
     )
   })
 })

@@ -21,14 +21,9 @@ import { simulate } from '../../src/services/simulate.ts'
 import { harness, PLAJU_DIR, SAMPLE, sampleSubmissions } from '../support/harness.ts'
 import { applyJsonEdits, hostileJsonText, jsonEdit, type JsonEdit } from './hostile-arbitraries.ts'
 import { checkProperty, ensure, type PropertyRun } from './hostile-check.ts'
-import type { HostileSuite } from './hostile-worker.ts'
+import type { HostileSuite, SuiteInput } from './hostile-worker.ts'
 
-export interface PackagesInput {
-  seed?: number
-  runs: number
-  caseMs: number
-  budgetMs: number
-}
+export type PackagesInput = SuiteInput
 
 export interface PackagesSummary {
   properties: Record<string, PropertyRun>

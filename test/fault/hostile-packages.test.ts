@@ -14,13 +14,11 @@ import { closest } from '../../src/json/suggest.ts'
 import { loadPackage } from '../../src/package/load-package.ts'
 import { PLAJU_DIR } from '../support/harness.ts'
 import type { PackagesInput, PackagesSummary } from './hostile-packages-suite.ts'
-import { runSuiteInWorker } from './hostile-worker.ts'
-
-const seed = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined
+import { runSuiteInWorker, suiteInput } from './hostile-worker.ts'
 
 describe('damaged packages (a generated corpus from workflows/)', () => {
   it('are answered with a list of problems or a clean load, never a throw or a hang, by the loader, the CLI and the API', async () => {
-    const input: PackagesInput = { runs: 10, caseMs: 5000, budgetMs: 15_000, ...(seed !== undefined ? { seed } : {}) }
+    const input: PackagesInput = suiteInput(10, 5000, 15_000)
     const verdict = await runSuiteInWorker<PackagesInput, PackagesSummary>(new URL('./hostile-packages-suite.ts', import.meta.url), 'runPackageSuite', input, 26_000)
     expect(verdict.failure, verdict.failure).toBeUndefined()
     const summary = verdict.result!

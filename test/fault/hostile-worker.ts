@@ -12,6 +12,21 @@ import { Worker } from 'node:worker_threads'
 /** What a suite module exports: runs its properties and returns a summary (numbers of cases...). */
 export type HostileSuite<I, R> = (input: I, note: (label: string) => void) => Promise<R>
 
+/** What every suite takes: cases per property, how long one case and all of them may take, a seed. */
+export interface SuiteInput {
+  seed?: number
+  runs: number
+  caseMs: number
+  /** For all properties together: each gets its share, and stops starting cases when it is spent. */
+  budgetMs: number
+}
+
+/** HOSTILE_SEED, when set, runs the same cases again. */
+export const hostileSeed: number | undefined = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : undefined
+
+/** A suite's input, with the seed of HOSTILE_SEED when it is set. */
+export const suiteInput = (runs: number, caseMs: number, budgetMs: number): SuiteInput => ({ runs, caseMs, budgetMs, ...(hostileSeed !== undefined ? { seed: hostileSeed } : {}) })
+
 // tsx's ESM entry of its register API, read from its package exports (require.resolve would give the CommonJS one).
 const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json')
 const tsxExports = JSON.parse(readFileSync(tsxPackage, 'utf8')).exports['./esm/api'].import.default as string

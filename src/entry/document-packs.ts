@@ -28,6 +28,8 @@ const packName = (seq: number) => `.pack-${String(seq).padStart(6, '0')}.log`
 export interface Packs {
   /** Whether the documents of `folder` ('/'-separated, relative) live in packs. */
   holds(folder: string): boolean
+  /** Whether the document at `path` lives in a pack (its folder's documents do). */
+  holdsDocument(path: string): boolean
   /** The newest packed text of `path`, or undefined when no pack holds it. */
   read(path: string): Promise<string | undefined>
   /** The names of the documents packed in `folder`. */
@@ -121,6 +123,7 @@ export function documentPacks(root: string, opts: { readOnly: boolean; holds: (f
 
   return {
     holds: (folder) => opts.holds(folder),
+    holdsDocument: (path) => opts.holds(folderOf(path)),
     async read(path) {
       const where = (await stateOf(folderOf(path))).where.get(nameOf(path))
       if (!where) return undefined

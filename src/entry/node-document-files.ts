@@ -154,7 +154,6 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
   const unsynced = new Set<string>()
   const madeFolders = new Set<string>()
   const packs = documentPacks(root, { readOnly, holds: options.packed ?? isPackedFolder })
-  const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')))
 
   async function writeFile(file: string, text: string): Promise<void> {
     const folder = dirname(file)
@@ -179,8 +178,8 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
 
   /** Writes `docs` to their files or packs and makes them durable (with whatever an earlier sync missed). */
   async function writeDurably(all: [string, string][], parallel: number): Promise<void> {
-    const packed = all.filter(([path]) => packs.holds(folderOf(path)))
-    const docs = packed.length === 0 ? all : all.filter(([path]) => !packs.holds(folderOf(path)))
+    const packed = all.filter(([path]) => packs.holdsDocument(path))
+    const docs = packed.length === 0 ? all : all.filter(([path]) => !packs.holdsDocument(path))
     for (const file of await packs.append(packed)) unsynced.add(file)
     await eachLimit(docs, parallel, async ([path, text]) => {
       const file = fileOf(path)
@@ -331,7 +330,7 @@ export function nodeDocumentFiles(dir: string, options: NodeDocumentFilesOptions
           let entry = overlay.get(path)
           while (entry && entry.state !== 'durable') entry = entry.prev
           let text: string
-          const packed = entry || !packs.holds(folderOf(path)) ? undefined : await packs.read(path)
+          const packed = entry || !packs.holdsDocument(path) ? undefined : await packs.read(path)
           if (entry) text = entry.text
           else if (packed !== undefined) text = packed
           else {
